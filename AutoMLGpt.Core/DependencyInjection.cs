@@ -1,0 +1,94 @@
+using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Persistence;
+using AutoMLGpt.Core.Pipeline;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoMLGpt.Core;
+
+/// <summary>Where experiments are stored. Keys: <c>Database:Provider</c> and <c>ConnectionStrings:AutoMLGpt</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary><c>Sqlite</c> (the default) or <c>SqlServer</c>.</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>Folder for the default SQLite file, relative to the content root.</summary>
+    public string DataDirectory { get; set; } = "App_Data";
+}
+
+public static class DependencyInjection
+{
+    public const string ConnectionStringName = "AutoMLGpt";
+
+    /// <summary>Registers the domain: persistence (provider chosen here, once), the store, the runner and the offline engine.</summary>
+    public static IServiceCollection AddAutoMLGptCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connection = configuration.GetConnectionString(ConnectionStringName);
+        switch (database.Provider.Trim().ToLowerInvariant())
+        {
+            case "sqlite":
+                if (string.IsNullOrWhiteSpace(connection))
+                {
+                    var folder = Path.GetFullPath(Path.Combine(contentRoot, database.DataDirectory));
+                    Directory.CreateDirectory(folder);
+                    connection = $"Data Source={Path.Combine(folder, "automlgpt.db")}";
+                }
+                services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connection));
+                services.AddSingleton<IDbContextFactory<AppDbContext>>(sp => new Upcast<SqliteAppDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteAppDbContext>>()));
+                break;
+            case "sqlserver":
+                if (string.IsNullOrWhiteSpace(connection))
+                    throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                        ["Database:Provider is SqlServer but ConnectionStrings:AutoMLGpt is empty; set it (e.g. ConnectionStrings__AutoMLGpt)."]);
+                services.AddDbContextFactory<SqlServerAppDbContext>(o => o.UseSqlServer(connection, s => s.EnableRetryOnFailure()));
+                services.AddSingleton<IDbContextFactory<AppDbContext>>(sp => new Upcast<SqlServerAppDbContext>(sp.GetRequiredService<IDbContextFactory<SqlServerAppDbContext>>()));
+                break;
+            default:
+                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                    [$"Database:Provider is \"{database.Provider}\"; use Sqlite or SqlServer."]);
+        }
+
+        services.TryAddSingletonTimeProvider();
+        services.AddSingleton(configuration.GetSection("Offline").Get<OfflineEngineOptions>() ?? new OfflineEngineOptions());
+        services.AddSingleton<OfflineEngine>();
+        services.AddSingleton<IExperimentEngine>(sp => sp.GetRequiredService<OfflineEngine>());
+        services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<ExperimentRunner>();
+        return services;
+    }
+
+    /// <summary>Creates or migrates the database and marks runs a previous process left running as interrupted.</summary>
+    public static async Task InitialiseAutoMLGptDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync(cancellationToken))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            if (db.Database.IsSqlite())
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken); // readers don't block the writer
+        }
+        var interrupted = await services.GetRequiredService<ExperimentStore>().MarkAbandonedRunsInterruptedAsync(cancellationToken);
+        if (interrupted > 0)
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Startup")
+                .LogWarning("{Count} experiment(s) left running by a previous process were marked interrupted", interrupted);
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
+    }
+
+    // Lets the store depend on the provider-neutral context while each provider keeps its own migrations.
+    private sealed class Upcast<T>(IDbContextFactory<T> inner) : IDbContextFactory<AppDbContext> where T : AppDbContext
+    {
+        public AppDbContext CreateDbContext() => inner.CreateDbContext();
+        public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => await inner.CreateDbContextAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using AutoMLGpt.Core.Cards;
+
+namespace AutoMLGpt.Core.Engines.Offline;
+
+/// <summary>A recommended recipe with everything that explains it.</summary>
+public sealed record Advice(ModelFamily Family, string? FamilyNote, Recipe Recipe, ResourceSpec Resources, IntentSet Intents, IReadOnlyList<string> TradeOffs)
+{
+    public FamilyInput Input(ExperimentCards cards) => new(cards.Data, cards.Model, Recipe);
+}
+
+/// <summary>
+/// Turns a family's published recipe into one for this dataset, this hardware and these requests, by rule.
+/// Each change appends its reason to the hyperparameter's rationale, so the table explains itself.
+/// </summary>
+public static class HyperparameterAdvisor
+{
+    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <param name="followUp">A chat follow-up whose intents add to the card's requests.</param>
+    public static Advice Advise(ExperimentCards cards, string? followUp = null)
+    {
+        var (family, note) = ModelCatalogue.Resolve(cards.Model, cards.Data);
+        var data = cards.Data;
+        var recipe = family.BaseRecipe(data);
+        var resources = ResourceSpec.Parse(cards.Request.Resources);
+        var intents = IntentSet.Parse($"{cards.Request.Requests}\n{followUp}");
+        var tradeOffs = new List<string>();
+
+        ApplyModelCard(recipe, cards.Model);
+        if (family.IsTreeEnsemble) AdviseTrees(recipe, data, resources, intents, tradeOffs);
+        else AdviseNetwork(family, recipe, cards, resources, intents, tradeOffs);
+
+        if (intents.Has(Intent.FasterInference))
+        {
+            var input = new FamilyInput(data, cards.Model, recipe);
+            var target = intents.TargetFps is { } fps ? $" (target {F(fps)} FPS)" : "";
+            tradeOffs.Add($"Faster inference{target}: {family.MakeFaster(input, intents)}.");
+        }
+        recipe.Num("seed", 42, "int", "any", "fixed for reproducibility");
+        return new Advice(family, note, recipe, resources, intents, tradeOffs);
+    }
+
+    // Architecture hyperparameters the user typed into the model card win over the family defaults.
+    private static void ApplyModelCard(Recipe recipe, ModelCard model)
+    {
+        foreach (var p in model.Parameters)
+        {
+            if (recipe[p.Key.Trim()] is not { } hp) continue;
+            if (hp.Type is "int" or "float" && double.TryParse(p.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                recipe.Adjust(hp.Name, v, "from the model card");
+            else if (hp.Type == "categorical" && p.Value.Trim().Length > 0)
+                recipe.AdjustText(hp.Name, p.Value.Trim(), "from the model card");
+        }
+    }
+
+    private static void AdviseTrees(Recipe r, DataCard d, ResourceSpec res, IntentSet intents, List<string> tradeOffs)
+    {
+        var n = d.Samples ?? 10_000;
+        var trees = r["n_estimators"] is not null ? "n_estimators" : "num_iterations";
+        var rows = $"{CardText.Count(n)} rows";
+        // Lower learning rate with more rounds and early stopping beats the defaults on all but tiny data (Friedman 2001 shrinkage).
+        var (lr, rounds, stop) = n switch
+        {
+            < 2_000 => (0.05, 300, 30),
+            < 50_000 => (0.05, 1000, 50),
+            _ => (0.05, 2000, 100),
+        };
+        r.Adjust("learning_rate", lr, $"{rows}: shrinkage 0.05 with early stopping generalises better than the default");
+        r.Adjust(trees, rounds, $"{rows}: upper bound, early stopping picks the number");
+        r.Adjust("early_stopping_rounds", stop, "stop when the validation metric has not improved for this many rounds");
+        if (n < 2_000)
+        {
+            r.Adjust("max_depth", 4, $"{rows}: shallow trees avoid overfitting");
+            r.Adjust("num_leaves", 15, $"{rows}: fewer leaves avoid overfitting");
+            r.Adjust("min_data_in_leaf", 10, $"{rows}: smaller leaves allowed");
+            r.Adjust("lambda_l2", 1, "L2 on leaf values for small data");
+        }
+        else if (n >= 100_000)
+        {
+            r.Adjust("num_leaves", 63, $"{rows}: larger trees pay off");
+            r.Adjust("max_depth", 8, $"{rows}: deeper trees pay off");
+            r.Adjust("min_data_in_leaf", 50, $"{rows}: larger leaves keep splits stable");
+        }
+        if (n >= 5_000)
+        {
+            r.Adjust("subsample", 0.8, "row subsampling reduces variance");
+            r.Adjust("bagging_fraction", 0.8, "row subsampling reduces variance (with bagging_freq 1)");
+        }
+        var features = d.Features ?? d.NumericColumnList.Count + d.CategoricalColumnList.Count;
+        if (features >= 5)
+        {
+            var frac = features >= 100 ? 0.5 : 0.8;
+            r.Adjust("colsample_bytree", frac, $"{features} features: column subsampling decorrelates trees");
+            r.Adjust("feature_fraction", frac, $"{features} features: column subsampling decorrelates trees");
+        }
+        if (d.Task == MlTask.BinaryClassification && d.PrimaryMetric.Contains("auc", StringComparison.OrdinalIgnoreCase))
+            tradeOffs.Add("AUC ignores the decision threshold; if you deploy hard labels, pick the threshold on the validation split.");
+
+        if (res.HasGpu && r["tree_method"] is not null)
+        {
+            r.Text("device", "cuda", "cpu | cuda", $"{res.GpuName}: GPU histogram building");
+        }
+        r.Num("n_jobs", res.HasGpu ? Math.Max(2, res.CpuCores) : res.CpuCores, "int", "1 – cores", res.HasGpu ? "host threads for data handling" : $"{res.CpuCores} CPU cores");
+
+        if (intents.Has(Intent.HigherAccuracy))
+        {
+            var now = r.NumberOf("learning_rate") ?? lr;
+            r.Adjust("learning_rate", now / 2, "higher accuracy: half the learning rate");
+            r.Adjust(trees, (r.NumberOf(trees) ?? rounds) * 2, "higher accuracy: twice the rounds to match");
+            tradeOffs.Add("Higher accuracy: half the learning rate with twice the rounds usually gains 0.1–0.3 points at twice the training time.");
+        }
+        if (intents.Has(Intent.ShorterTraining))
+        {
+            var now = r.NumberOf("learning_rate") ?? lr;
+            r.Adjust("learning_rate", Math.Min(0.3, now * 2), "shorter training: double the learning rate");
+            r.Adjust(trees, Math.Max(50, (r.NumberOf(trees) ?? rounds) / 2), "shorter training: half the rounds");
+            tradeOffs.Add("Shorter training: doubling the learning rate and halving the rounds halves training time, usually for −0.1 to −0.3 points.");
+        }
+        if (intents.Has(Intent.LessMemory))
+        {
+            r.Adjust("max_bin", 63, "less memory: 63 histogram bins");
+            tradeOffs.Add("Less memory: fewer histogram bins (and column subsampling) cut the dataset's memory by about 4×; trees are rarely hurt.");
+        }
+    }
+
+    private static void AdviseNetwork(ModelFamily family, Recipe r, ExperimentCards cards, ResourceSpec res, IntentSet intents, List<string> tradeOffs)
+    {
+        var d = cards.Data;
+        var n = d.Samples;
+        var refBatch = r.NumberOf("batch_size") ?? 256;
+        var baseLr = r.NumberOf("learning_rate") ?? 1e-3;
+        var epochs = r.NumberOf("epochs") ?? 100;
+
+        // Dataset size: fine-tune pretrained weights below ImageNet scale; epochs follow the published small/large split.
+        if (n is { } samples)
+        {
+            var rows = $"{CardText.Count(samples)} samples";
+            switch (family.Key)
+            {
+                case "vit" or "swin" or "resnet" when samples < 300_000:
+                    var factor = family.Key == "vit" ? 0.2 : 0.1;
+                    baseLr *= factor;
+                    r.Adjust("learning_rate", baseLr, $"{rows}: fine-tune pretrained weights at {F(factor)}× the from-scratch rate");
+                    epochs = Math.Clamp(Math.Ceiling(10_000 * refBatch / samples / 10) * 10, 10, 100);
+                    r.Adjust("epochs", epochs, $"{rows}: about 10k optimiser steps of fine-tuning");
+                    r.Adjust("warmup_epochs", Math.Min(r.NumberOf("warmup_epochs") ?? 5, Math.Max(1, epochs / 10)), "warm-up about a tenth of training");
+                    r.Adjust("mixup_alpha", samples < 20_000 ? 0.2 : 0.8, samples < 20_000 ? "small data: lighter Mixup" : "");
+                    break;
+                case "detr" when samples < 50_000:
+                    r.Adjust("epochs", 50, $"{rows}: fine-tune from the COCO checkpoint");
+                    r.Adjust("lr_drop_epoch", 35, "lr × 0.1 at 70% of training");
+                    epochs = 50;
+                    break;
+                case "detr":
+                    tradeOffs.Add("DETR converges slowly: the 300-epoch schedule (drop at 200) costs about 1.5 AP against 500 epochs for 40% less time (Carion et al. 2020).");
+                    break;
+                case "dpr" when samples < 20_000:
+                    r.Adjust("epochs", 100, $"{rows}: DPR trains small sets (TREC, WQ) for 100 epochs");
+                    epochs = 100;
+                    break;
+                case "bert":
+                    var e = samples switch { < 5_000 => 5, < 100_000 => 3, _ => 2 };
+                    r.Adjust("epochs", e, $"{rows}: {(e > 3 ? "small data needs more passes (and several seeds: fine-tuning is unstable)" : e < 3 ? "large data converges in two passes" : "")}".TrimEnd(' ', ':'));
+                    epochs = e;
+                    break;
+                case "mlp":
+                    var b = samples switch { < 5_000 => 64, < 50_000 => 256, _ => 512 };
+                    r.Adjust("batch_size", b, $"{rows}: batch size by dataset size (Gorishniy et al. 2021)");
+                    r.Adjust("per_gpu_batch_size", b, "");
+                    refBatch = b;
+                    break;
+            }
+        }
+
+        // Input size from the card's resolution where the family has one.
+        if (family.InputSizeParameter == "image_size" && d.ResolutionSize is { } size && cards.Model.Parameter("image_size") is null && family.Key != "detr")
+        {
+            var side = Math.Min(size.Width, size.Height);
+            if (side < (r.NumberOf("image_size") ?? 224))
+                r.Adjust("image_size", Math.Max(32, side), $"images are {size.Width}×{size.Height}: no upsampling beyond the native size");
+        }
+
+        // Memory-bound batch per GPU, then gradient accumulation and linear learning-rate scaling.
+        var memory = intents.MemoryLimitGb ?? (res.HasGpu ? res.GpuMemoryGb : 0);
+        var perGpuRef = r.NumberOf("per_gpu_batch_size") ?? refBatch;
+        var devices = Math.Max(1, res.GpuCount);
+        double perGpu;
+        string why;
+        if (!res.HasGpu)
+        {
+            perGpu = Math.Min(perGpuRef, family.Key == "mlp" ? perGpuRef : 16);
+            why = family.Key == "mlp" ? "CPU training is fine for an MLP" : "CPU only: small batches; expect training to be 20–50× slower than on one modern GPU";
+        }
+        else
+        {
+            var scale = family.InputSizeParameter is { } p && r.NumberOf(p) is { } now ? Math.Pow(now / family.ReferenceInputSize, family.InputSizeMemoryExponent) : 1;
+            var paramsGb = family.ParamsMillions(new FamilyInput(d, cards.Model, r)) * 16 / 1000; // weights, grads and Adam moments in fp32
+            var free = memory * 0.85 - paramsGb - 1.0; // 15% fragmentation headroom, ~1 GB CUDA context
+            var fits = free <= 0 ? 1 : Math.Floor(free / (family.GbPerSample * scale));
+            perGpu = PowerOfTwoAtMost(Math.Max(1, Math.Min(perGpuRef, fits)));
+            why = fits < perGpuRef ? $"{F(memory)} GB per GPU fits about {F(fits)} samples at this input size" : $"the reference per-GPU batch fits in {F(memory)} GB";
+        }
+        if (intents.Has(Intent.LessMemory))
+        {
+            perGpu = Math.Max(1, perGpu / 2);
+            why += "; halved for less memory";
+            tradeOffs.Add("Less memory: half the per-GPU batch with gradient accumulation keeps the effective batch; activation checkpointing would save another ~40% for ~25% more time.");
+        }
+        if (intents.Has(Intent.SmallerBatch))
+        {
+            perGpu = Math.Max(1, perGpu / 2);
+            why += "; halved on request";
+        }
+        var total = perGpu * devices;
+        var accumulate = family.Key == "dpr" ? 1 : Math.Clamp(Math.Ceiling(refBatch / total), 1, 8);
+        if (intents.Has(Intent.SmallerBatch)) accumulate = 1;
+        var effective = total * accumulate;
+        r.Adjust("per_gpu_batch_size", perGpu, why);
+        r.Adjust("gradient_accumulation_steps", accumulate, accumulate > 1 ? $"reach an effective batch of {F(effective)} (reference {F(refBatch)})" : "");
+        r.Adjust("batch_size", effective, $"{F(perGpu)} per device × {devices} device{(devices > 1 ? "s" : "")}{(accumulate > 1 ? $" × {F(accumulate)} accumulation steps" : "")}");
+        if (Math.Abs(effective - refBatch) > 0.5)
+        {
+            if (family.ScaleLrLinearly)
+                r.Adjust("learning_rate", baseLr * effective / refBatch, $"linear scaling: × {F(effective)}/{F(refBatch)} (Goyal et al. 2017)");
+            else if (family.Key == "dpr")
+                tradeOffs.Add($"DPR learns from in-batch negatives: a batch of {F(effective)} instead of {F(refBatch)} gives each question fewer negatives, which costs recall (Karpukhin et al. 2020, Table 3: batch 32 → 128 adds about 3 points top-20); the learning rate stays at 1e-5.");
+            else if (effective < refBatch)
+                r.Adjust("learning_rate", baseLr * Math.Sqrt(effective / refBatch), $"square-root scaling for Adam-type optimisers: × √({F(effective)}/{F(refBatch)})");
+        }
+        if (res.HasGpu && r["mixed_precision"] is { Text: "fp32" } && family.Key != "detr" && family.Key != "mlp")
+            r.AdjustText("mixed_precision", "fp16", "GPU training: mixed precision");
+        if (!res.HasGpu) r.AdjustText("mixed_precision", "fp32", "CPU: no mixed precision");
+
+        if (intents.Has(Intent.HigherAccuracy))
+        {
+            r.Adjust("epochs", Math.Round(epochs * 1.5), "higher accuracy: 1.5× the epochs");
+            tradeOffs.Add("Higher accuracy: 1.5× the epochs gives a small gain where the validation curve is still rising; check the predicted log before paying for it.");
+        }
+        if (intents.Has(Intent.ShorterTraining))
+        {
+            r.Adjust("epochs", Math.Max(1, Math.Round(epochs / 2)), "shorter training: half the epochs");
+            if (r.NumberOf("lr_drop_epoch") is { } drop) r.Adjust("lr_drop_epoch", Math.Round(drop / 2), "keeps the drop at the same point of training");
+            tradeOffs.Add("Shorter training: half the epochs halves the time; the final metric usually drops a little because the schedule ends earlier.");
+        }
+    }
+
+    private static double PowerOfTwoAtMost(double v) => Math.Pow(2, Math.Floor(Math.Log2(Math.Max(1, v))));
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AutoMLGpt.Core.Cards;
+
+namespace AutoMLGpt.Core.Engines.Offline;
+
+/// <summary>How the family's own training code prints its log; stage D imitates it.</summary>
+public enum LogStyle { Timm, Detr, XGBoost, LightGbm, HuggingFace, Dpr, NnUnet, Lightning }
+
+/// <summary>A published result used to anchor the predicted metric, with where it comes from.</summary>
+public sealed record ReferenceResult(string DatasetPattern, string Metric, double Value, string Source);
+
+/// <summary>What the architecture writer and the advisor know about the experiment.</summary>
+public sealed record FamilyInput(DataCard Data, ModelCard Model, Recipe Recipe)
+{
+    /// <summary>An architecture hyperparameter from the model card, else the family's default.</summary>
+    public double Num(string key, double fallback) =>
+        Model.Parameter(key) is { } v && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : fallback;
+
+    public string Str(string key, string fallback) => Model.Parameter(key) is { Length: > 0 } v ? v : fallback;
+
+    public int Classes => Math.Max(Data.ClassCount, Data.Task == MlTask.BinaryClassification ? 2 : 1);
+}
+
+/// <summary>
+/// One model family of the built-in catalogue: its sources, default architecture, published training recipe,
+/// and the rules that turn those into a description (stage B) and a hyperparameter table (stage C).
+/// </summary>
+public sealed class ModelFamily
+{
+    public required string Key { get; init; }
+    public required string DisplayName { get; init; }
+    /// <summary>Regex matched against the model card's name and structure (case-insensitive).</summary>
+    public required string NamePattern { get; init; }
+    public required string Source { get; init; }
+    public required IReadOnlyList<MlTask> Tasks { get; init; }
+    public required IReadOnlyList<DataModality> Modalities { get; init; }
+    public required LogStyle LogStyle { get; init; }
+    public required string DefaultStructure { get; init; }
+    public required string DefaultDescription { get; init; }
+    public required IReadOnlyList<CardParameter> DefaultArchitecture { get; init; }
+
+    /// <summary>Millions of trainable parameters for this card (0 for tree ensembles).</summary>
+    public required Func<FamilyInput, double> ParamsMillions { get; init; }
+
+    /// <summary>Markdown description of the architecture: layers, input and output, loss.</summary>
+    public required Func<FamilyInput, string> Describe { get; init; }
+
+    /// <summary>The published recipe before any adjustment to the data, the resources or the requests.</summary>
+    public required Func<DataCard, Recipe> BaseRecipe { get; init; }
+
+    public bool IsTreeEnsemble { get; init; }
+
+    /// <summary>SGD/AdamW vision recipes scale the learning rate linearly with the total batch (Goyal et al. 2017).</summary>
+    public bool ScaleLrLinearly { get; init; }
+
+    /// <summary>Training memory per sample in GB (mixed precision) at <see cref="ReferenceInputSize"/>.</summary>
+    public double GbPerSample { get; init; }
+
+    /// <summary>Which hyperparameter sets the input size ("image_size", "max_seq_length") and its reference value.</summary>
+    public string? InputSizeParameter { get; init; }
+    public double ReferenceInputSize { get; init; }
+
+    /// <summary>Memory grows with the square of the input size for pixels, linearly for tokens.</summary>
+    public double InputSizeMemoryExponent { get; init; } = 2;
+
+    /// <summary>The "faster inference" rule: changes the recipe, returns the trade-off in words.</summary>
+    public required Func<FamilyInput, IntentSet, string> MakeFaster { get; init; }
+
+    public IReadOnlyList<ReferenceResult> References { get; init; } = [];
+
+    public bool Matches(ModelCard card) =>
+        Regex.IsMatch($"{card.Name} {card.Structure}", NamePattern, RegexOptions.IgnoreCase);
+
+    public ModelCard TemplateCard() => new()
+    {
+        Name = DisplayName, Structure = DefaultStructure, Description = DefaultDescription,
+        Parameters = DefaultArchitecture.Select(p => new CardParameter(p.Key, p.Value)).ToList(),
+    };
+}

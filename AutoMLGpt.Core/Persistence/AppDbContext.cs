@@ -1,0 +1,70 @@
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Pipeline;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AutoMLGpt.Core.Persistence;
+
+/// <summary>The model shared by both providers; each provider has its own subclass and its own migration set.</summary>
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
+    public DbSet<StageEntity> Stages => Set<StageEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfiguration(new ExperimentConfiguration());
+        modelBuilder.ApplyConfiguration(new StageConfiguration());
+    }
+}
+
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options);
+
+public sealed class SqlServerAppDbContext(DbContextOptions<SqlServerAppDbContext> options) : AppDbContext(options);
+
+internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<ExperimentEntity>
+{
+    public void Configure(EntityTypeBuilder<ExperimentEntity> b)
+    {
+        b.ToTable("Experiments");
+        b.HasKey(e => e.Id);
+        b.Property(e => e.Name).HasMaxLength(420).IsRequired();
+        b.Property(e => e.DatasetName).HasMaxLength(200).IsRequired();
+        b.Property(e => e.ModelName).HasMaxLength(200).IsRequired();
+        b.Property(e => e.Engine).HasMaxLength(200).IsRequired();
+        b.Property(e => e.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(e => e.Error).HasMaxLength(4000);
+        b.Property(e => e.CardsJson).IsRequired();
+        b.Property(e => e.PromptParagraph).IsRequired();
+        b.HasIndex(e => e.CreatedUtc);
+        b.HasIndex(e => e.Status);
+        b.HasMany(e => e.Stages).WithOne().HasForeignKey(s => s.ExperimentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class StageConfiguration : IEntityTypeConfiguration<StageEntity>
+{
+    public void Configure(EntityTypeBuilder<StageEntity> b)
+    {
+        b.ToTable("Stages");
+        b.HasKey(s => s.Id);
+        b.Property(s => s.Stage).HasConversion<string>().HasMaxLength(40);
+        b.Property(s => s.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(s => s.Error).HasMaxLength(4000);
+        b.HasIndex(s => new { s.ExperimentId, s.Revision, s.Stage }).IsUnique();
+    }
+}
+
+/// <summary>Design-time factories so `dotnet ef migrations add` works per provider without a running server.</summary>
+internal sealed class SqliteDesignFactory : IDesignTimeDbContextFactory<SqliteAppDbContext>
+{
+    public SqliteAppDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+internal sealed class SqlServerDesignFactory : IDesignTimeDbContextFactory<SqlServerAppDbContext>
+{
+    public SqlServerAppDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlServerAppDbContext>().UseSqlServer("Server=(design);Database=AutoMLGpt;Trusted_Connection=True").Options);
+}

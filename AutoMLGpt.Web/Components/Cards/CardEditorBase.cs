@@ -1,0 +1,29 @@
+using AutoMLGpt.Core.Cards;
+using Microsoft.AspNetCore.Components;
+
+namespace AutoMLGpt.Web.Components.Cards;
+
+/// <summary>
+/// Shared plumbing of the card editors: they edit the card object the page owns, show the errors the page decides to
+/// show, and report which field changed so the page can re-validate and refresh the prompt preview.
+/// </summary>
+public abstract class CardEditorBase : ComponentBase
+{
+    /// <summary>Errors to display (the page filters them to touched fields until the user presses Run).</summary>
+    [Parameter, EditorRequired] public IReadOnlyList<FieldError> Errors { get; set; } = [];
+
+    [Parameter] public bool Disabled { get; set; }
+
+    /// <summary>Raised with the field's path after every edit.</summary>
+    [Parameter] public EventCallback<string> OnChanged { get; set; }
+
+    protected string? ErrorFor(string field) => Errors.FirstOrDefault(e => e.Field == field)?.Message;
+
+    protected bool HasError(string field) => Errors.Any(e => e.Field == field);
+
+    protected Task Changed(string field, Action apply)
+    {
+        apply();
+        return OnChanged.InvokeAsync(field);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace AutoMLGpt.Web.Components.Stages;
+
+/// <summary>One series of <see cref="LineChart"/>.</summary>
+public sealed record ChartLine(string Name, string Color, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false);
+
+/// <summary>Draws line series as SVG. Every text is HTML-encoded; colours come from code, never from users.</summary>
+public static class SvgLineChart
+{
+    private const int W = 640, H = 220, Left = 56, Right = 12, Top = 22, Bottom = 26;
+
+    public static string Render(IReadOnlyList<ChartLine> series, string xLabel, double? bandLow = null, double? bandHigh = null)
+    {
+        var drawn = series.Where(s => s.X.Count > 0 && s.X.Count == s.Y.Count).ToList();
+        if (drawn.Count == 0) return "";
+        var xs = drawn.SelectMany(s => s.X).ToList();
+        var ys = drawn.SelectMany(s => s.Y).Concat(new[] { bandLow, bandHigh }.OfType<double>()).ToList();
+        double xMin = xs.Min(), xMax = Math.Max(xs.Max(), xMin + 1);
+        var pad = Math.Max((ys.Max() - ys.Min()) * 0.08, 1e-3);
+        double yMin = ys.Min() - pad, yMax = ys.Max() + pad;
+        double X(double x) => Left + (W - Left - Right) * (x - xMin) / (xMax - xMin);
+        double Y(double y) => Top + (H - Top - Bottom) * (yMax - y) / (yMax - yMin);
+
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {W} {H}\" preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">");
+        for (var i = 0; i <= 4; i++)
+        {
+            var y = Top + (H - Top - Bottom) * i / 4.0;
+            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{W - Right}\" y1=\"{F(y)}\" y2=\"{F(y)}\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{F(y + 4)}\" text-anchor=\"end\">{Fmt(yMax - (yMax - yMin) * i / 4.0)}</text>");
+        }
+        if (bandLow is { } lo && bandHigh is { } hi)
+            sb.Append(CultureInfo.InvariantCulture, $"<rect class=\"band\" x=\"{Left}\" width=\"{W - Left - Right}\" y=\"{F(Y(hi))}\" height=\"{F(Math.Max(1, Y(lo) - Y(hi)))}\"><title>predicted final range {Fmt(lo)}–{Fmt(hi)}</title></rect>");
+        sb.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{W - Right}\" y1=\"{H - Bottom}\" y2=\"{H - Bottom}\"/>");
+        sb.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Left}\" y1=\"{Top}\" y2=\"{H - Bottom}\"/>");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{H - 8}\">{F(xMin)}</text>");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{W - Right}\" y=\"{H - 8}\" text-anchor=\"end\">{F(xMax)} {E(xLabel)}</text>");
+        var legendX = Left + 8.0;
+        foreach (var s in drawn)
+        {
+            var dash = s.Dashed ? " stroke-dasharray=\"6 4\"" : "";
+            var points = string.Join(" ", s.X.Zip(s.Y, (x, y) => $"{F(X(x))},{F(Y(y))}"));
+            sb.Append(CultureInfo.InvariantCulture, $"<polyline class=\"series\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash} points=\"{points}\"><title>{E(s.Name)}</title></polyline>");
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(legendX)}\" x2=\"{F(legendX + 18)}\" y1=\"11\" y2=\"11\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(legendX + 22)}\" y=\"15\">{E(s.Name)}</text>");
+            legendX += 34 + s.Name.Length * 6.5;
+        }
+        sb.Append("</svg>");
+        return sb.ToString();
+    }
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+    private static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
+    private static string Fmt(double v) => Math.Abs(v) >= 100 ? v.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+}

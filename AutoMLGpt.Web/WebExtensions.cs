@@ -1,0 +1,57 @@
+using System.Text;
+using AutoMLGpt.Core;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Pipeline;
+using MudBlazor.Services;
+
+namespace AutoMLGpt.Web;
+
+public static class WebExtensions
+{
+    private static readonly Dictionary<string, (StageKind Stage, string FileName)> Downloads = new()
+    {
+        ["script"] = (StageKind.DataProcessing, "data_processing.py"),
+        ["architecture"] = (StageKind.ModelArchitecture, "model_architecture.md"),
+        ["hyperparameters"] = (StageKind.Hyperparameters, "hyperparameters.md"),
+        ["log"] = (StageKind.TrainingLog, "predicted_training_log.txt"),
+    };
+
+    /// <summary>All of the web app's registrations: Razor components, MudBlazor and the domain.</summary>
+    public static WebApplicationBuilder AddAutoMLGptWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath);
+        return builder;
+    }
+
+    /// <summary>Headers that keep generated text inert: no MIME sniffing, no framing, scripts only from this app.</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var headers = context.Response.Headers;
+        headers["X-Content-Type-Options"] = "nosniff";
+        headers["X-Frame-Options"] = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        // Blazor Server needs inline styles (MudBlazor) and a WebSocket back to this origin; images only from here or data: URIs.
+        headers["Content-Security-Policy"] =
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+            "connect-src 'self' ws: wss:; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+        await next();
+    });
+
+    /// <summary>Generated scripts are downloads of plain text, never something the browser could run.</summary>
+    public static IEndpointRouteBuilder MapExperimentDownloads(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/experiments/{id:guid}/download/{stage}", async (Guid id, string stage, ExperimentStore store, HttpContext http, CancellationToken ct) =>
+        {
+            if (!Downloads.TryGetValue(stage, out var download)) return Results.NotFound();
+            var (kind, fileName) = download;
+            var experiment = await store.GetAsync(id, ct);
+            if (experiment?.Stage(kind) is not { } saved) return Results.NotFound();
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            var name = $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_{fileName}";
+            return Results.File(Encoding.UTF8.GetBytes(saved.Output.Text), "text/plain; charset=utf-8", name);
+        });
+        return endpoints;
+    }
+}
