@@ -216,9 +216,9 @@ public static class HyperparameterAdvisor
         var accumulate = family.Key == "dpr" ? 1 : Math.Clamp(Math.Ceiling(refBatch / total), 1, 8);
         if (intents.Has(Intent.SmallerBatch)) accumulate = 1;
         var effective = total * accumulate;
-        r.Adjust("per_gpu_batch_size", perGpu, why);
-        r.Adjust("gradient_accumulation_steps", accumulate, accumulate > 1 ? $"reach an effective batch of {F(effective)} (reference {F(refBatch)})" : "");
-        r.Adjust("batch_size", effective, $"{F(perGpu)} per device × {devices} device{(devices > 1 ? "s" : "")}{(accumulate > 1 ? $" × {F(accumulate)} accumulation steps" : "")}");
+        r.Explain("per_gpu_batch_size", perGpu, why);
+        r.Explain("gradient_accumulation_steps", accumulate, accumulate > 1 ? $"reach an effective batch of {F(effective)} (reference {F(refBatch)})" : "");
+        r.Explain("batch_size", effective, $"{F(perGpu)} per device × {devices} device{(devices > 1 ? "s" : "")}{(accumulate > 1 ? $" × {F(accumulate)} accumulation steps" : "")}");
         if (Math.Abs(effective - refBatch) > 0.5)
         {
             if (family.ScaleLrLinearly)

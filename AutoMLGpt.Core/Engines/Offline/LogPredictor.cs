@@ -19,25 +19,25 @@ public static class LogPredictor
         var d = cards.Data;
         var (metric, final, halfBand, basis) = Anchor(d, advice);
         var higher = TaskDefaults.HigherIsBetter(metric);
-        var (unit, steps, everyN) = Schedule(advice);
-        var rng = new Random(StableHash($"{d.Name}|{advice.Family.Key}|{steps}"));
+        var schedule = Schedule(d, advice);
+        var rng = new Random(StableHash($"{d.Name}|{advice.Family.Key}|{schedule.Total}"));
 
         // Saturating curves: the metric approaches its final value, the loss decays; rate set so ~95% is reached at 60% of training.
         var start = higher ? StartValue(d, metric, final) : final * 2.2;
         var lossStart = InitialLoss(d, advice);
         var lossEnd = lossStart * (advice.Family.IsTreeEnsemble ? 0.45 : 0.18);
         var points = new List<CurvePoint>();
-        for (var s = 1; s <= steps; s++)
+        foreach (var s in schedule.Positions)
         {
-            var progress = 1 - Math.Exp(-5.0 * s / steps);
+            var progress = 1 - Math.Exp(-5.0 * s / schedule.Total);
             var jitter = (rng.NextDouble() - 0.5) * halfBand * 0.25 * (1 - progress * 0.7);
             var value = start + (final - start) * progress + jitter;
-            var loss = lossEnd + (lossStart - lossEnd) * Math.Exp(-5.0 * s / steps) * (1 + (rng.NextDouble() - 0.5) * 0.04);
+            var loss = lossEnd + (lossStart - lossEnd) * Math.Exp(-5.0 * s / schedule.Total) * (1 + (rng.NextDouble() - 0.5) * 0.04);
             points.Add(new CurvePoint(s, Math.Round(loss, 4), Math.Round(value, 4)));
         }
         points[^1] = points[^1] with { ValidMetric = Math.Round(final, 4) };
-        var curve = new PredictedCurve(metric, higher, unit, points, final, Math.Round(final - halfBand, 4), Math.Round(final + halfBand, 4), basis);
-        return (curve, Render(cards, advice, curve, everyN));
+        var curve = new PredictedCurve(metric, higher, schedule.Unit, points, final, Math.Round(final - halfBand, 4), Math.Round(final + halfBand, 4), basis);
+        return (curve, Render(cards, advice, curve, schedule));
     }
 
     private static (string Metric, double Final, double HalfBand, string Basis) Anchor(DataCard d, Advice a)
@@ -92,7 +92,10 @@ public static class LogPredictor
         _ => 1.0,
     };
 
-    private static (string Unit, int Steps, int EveryN) Schedule(Advice a)
+    /// <summary>Where the curve is evaluated: boosting rounds, epochs, or optimiser steps for runs of a few epochs.</summary>
+    private sealed record LogSchedule(string Unit, int Total, IReadOnlyList<int> Positions, double StepsPerEpoch);
+
+    private static LogSchedule Schedule(DataCard d, Advice a)
     {
         if (a.Family.IsTreeEnsemble)
         {
@@ -100,22 +103,32 @@ public static class LogPredictor
             var max = (int)(a.Recipe.NumberOf("n_estimators") ?? a.Recipe.NumberOf("num_iterations") ?? 100);
             // With shrinkage lr, boosting typically stops improving after ~15–25/lr rounds.
             var best = Math.Min(max, (int)Math.Round(20 / lr));
-            return ("iteration", best, best >= 400 ? 50 : best >= 100 ? 10 : 5);
+            var every = best >= 400 ? 50 : best >= 100 ? 10 : 5;
+            return new("iteration", best, Every(best, every), 1);
         }
         var epochs = (int)Math.Max(1, a.Recipe.NumberOf("epochs") ?? 10);
-        return ("epoch", epochs, Math.Max(1, (int)Math.Ceiling(epochs / 30.0)));
+        if (epochs >= 10) return new("epoch", epochs, Every(epochs, (int)Math.Ceiling(epochs / 30.0)), 1);
+        // A few epochs (BERT fine-tuning): evaluate about 20 times in optimiser steps, as Hugging Face's Trainer logs.
+        var perEpoch = Math.Max(1, Math.Ceiling((d.Samples ?? 10_000) / Math.Max(1, a.Recipe.NumberOf("batch_size") ?? 32)));
+        var total = (int)(perEpoch * epochs);
+        var positions = Enumerable.Range(1, 20).Select(i => (int)Math.Round(total * i / 20.0)).Where(p => p > 0).Distinct().ToList();
+        return new("step", total, positions, perEpoch);
     }
+
+    private static List<int> Every(int total, int every) =>
+        Enumerable.Range(1, total).Where(s => s == 1 || s % every == 0 || s == total).ToList();
 
     private static string Pct(double v) => (v * 100).ToString("0.00", Inv);
     private static string N4(double v) => v.ToString("0.0000", Inv);
 
-    private static string Render(ExperimentCards cards, Advice a, PredictedCurve c, int everyN)
+    private static string Render(ExperimentCards cards, Advice a, PredictedCurve c, LogSchedule schedule)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"# PREDICTED training log ({a.Family.DisplayName} on {cards.Data.Name}); nothing was trained to produce it.");
-        var shown = c.Points.Where(p => p.Step == 1 || p.Step % everyN == 0 || p.Step == c.Points.Count).ToList();
+        var shown = c.Points;
         var lr = a.Recipe.NumberOf("learning_rate") ?? 1e-3;
-        var steps = c.Points.Count;
+        var steps = schedule.Total;
+        double EpochOf(int step) => step / schedule.StepsPerEpoch;
         switch (a.Family.LogStyle)
         {
             case LogStyle.XGBoost:
@@ -144,8 +157,8 @@ public static class LogPredictor
             case LogStyle.HuggingFace:
                 foreach (var p in shown)
                 {
-                    sb.AppendLine(Inv, $"{{'loss': {p.TrainLoss:0.0000}, 'learning_rate': {lr * (1 - (double)p.Step / steps):0.000e+00}, 'epoch': {p.Step:0.0}}}");
-                    sb.AppendLine(Inv, $"{{'eval_loss': {p.TrainLoss * 1.08:0.0000}, 'eval_{Key(c.Metric)}': {N4(p.ValidMetric)}, 'epoch': {p.Step:0.0}}}");
+                    sb.AppendLine(Inv, $"{{'loss': {p.TrainLoss:0.0000}, 'learning_rate': {lr * (1 - (double)p.Step / steps):0.000e+00}, 'epoch': {EpochOf(p.Step):0.00}, 'step': {p.Step}}}");
+                    sb.AppendLine(Inv, $"{{'eval_loss': {p.TrainLoss * 1.08:0.0000}, 'eval_{Key(c.Metric)}': {N4(p.ValidMetric)}, 'epoch': {EpochOf(p.Step):0.00}}}");
                 }
                 break;
             case LogStyle.Dpr:
@@ -167,14 +180,14 @@ public static class LogPredictor
                 var batches = cards.Data.Samples is { } n ? Math.Max(1, (int)(n / Math.Max(1, a.Recipe.NumberOf("batch_size") ?? 256))) : 1000;
                 foreach (var p in shown)
                 {
-                    sb.AppendLine(Inv, $"Train: {p.Step - 1} [{batches - 1,5}/{batches} (100%)]  Loss: {p.TrainLoss:0.000}  LR: {lr * 0.5 * (1 + Math.Cos(Math.PI * p.Step / steps)):0.000e+00}");
-                    sb.AppendLine(Inv, $"Test: [ {p.Step - 1} ]  Acc@1: {Pct(p.ValidMetric)}");
+                    sb.AppendLine(Inv, $"Train: {Math.Ceiling(EpochOf(p.Step)) - 1} [{batches - 1,5}/{batches} (100%)]  Loss: {p.TrainLoss:0.000}  LR: {lr * 0.5 * (1 + Math.Cos(Math.PI * p.Step / steps)):0.000e+00}");
+                    sb.AppendLine(Inv, $"Test: [ {Math.Ceiling(EpochOf(p.Step)) - 1} ]  Acc@1: {Pct(p.ValidMetric)}");
                 }
                 break;
         }
         sb.AppendLine();
         var range = c.HigherIsBetter && c.High <= 1.0001 ? $"{Pct(c.Final)}% (likely range {Pct(c.Low)}–{Pct(c.High)}%)" : $"{N4(c.Final)} (likely range {N4(c.Low)}–{N4(c.High)})";
-        sb.AppendLine($"PREDICTION: final {c.Metric} ≈ {range} after {steps} {c.StepUnit}s.");
+        sb.AppendLine($"PREDICTION: final {c.Metric} ≈ {range} after {steps:N0} {c.StepUnit}s.");
         sb.Append($"Basis: {c.Basis}.");
         return sb.ToString();
     }

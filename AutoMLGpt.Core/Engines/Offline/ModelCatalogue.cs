@@ -428,7 +428,7 @@ public static class ModelCatalogue
         },
         References =
         [
-            new(@"^adult|census income", "accuracy", 87.1, "XGBoost, tuned, Adult (Gorishniy et al. 2021, Table 2: 0.871)"),
+            new(@"\badult\b|census income", "accuracy", 87.1, "XGBoost, tuned, Adult (Gorishniy et al. 2021, Table 2: 0.871)"),
             new(@"higgs", "accuracy", 72.8, "XGBoost, tuned, Higgs-small (Gorishniy et al. 2021)"),
         ],
     };
@@ -464,7 +464,7 @@ public static class ModelCatalogue
             i.Recipe.Adjust("num_leaves", Math.Max(8, Math.Round(leaves / 2)), "faster inference: fewer leaves");
             return $"num_leaves {F(leaves)} → {F(Math.Max(8, Math.Round(leaves / 2)))} halves model size and makes trees about one level shallower; expect −0.1 to −0.5 points";
         },
-        References = [new(@"^adult|census income", "accuracy", 87.2, "LightGBM, tuned, Adult (Gorishniy et al. 2021, Table 2 reports 0.872 for GBDT)")],
+        References = [new(@"\badult\b|census income", "accuracy", 87.2, "LightGBM, tuned, Adult (Gorishniy et al. 2021, Table 2 reports 0.872 for GBDT)")],
     };
 
     public static readonly ModelFamily Mlp = new()
@@ -508,7 +508,7 @@ public static class ModelCatalogue
             .Text("mixed_precision", "fp32", "fp32", "tiny model: fp32 is fine"),
         GbPerSample = 0.0005,
         MakeFaster = (i, _) => "an MLP this size already predicts in microseconds per row on CPU; batch requests for throughput. If latency still matters, halve hidden_size (about 4× fewer FLOPs, small accuracy cost)",
-        References = [new(@"^adult|census income", "accuracy", 85.2, "MLP, tuned, Adult (Gorishniy et al. 2021, Table 2: 0.852)")],
+        References = [new(@"\badult\b|census income", "accuracy", 85.2, "MLP, tuned, Adult (Gorishniy et al. 2021, Table 2: 0.852)")],
     };
 
     public static IReadOnlyList<ModelFamily> All { get; } = [Detr, Swin, Vit, ResNet, UNet, Dpr, Bert, XGBoost, LightGbm, Mlp];

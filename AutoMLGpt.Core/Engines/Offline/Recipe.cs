@@ -61,6 +61,14 @@ public sealed class Recipe
         return true;
     }
 
+    /// <summary>Sets a value and records the reason even when the value stays the same (e.g. how a batch is made up).</summary>
+    public void Explain(string name, double value, string reason)
+    {
+        if (this[name] is not { } hp) return;
+        hp.Number = value;
+        if (reason.Length > 0) hp.Rationale = hp.Rationale.Length == 0 ? reason : $"{hp.Rationale}; {reason}";
+    }
+
     public bool AdjustText(string name, string value, string reason)
     {
         if (this[name] is not { } hp || hp.Text == value) return false;

@@ -1,0 +1,48 @@
+using AutoMLGpt.Core;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoMLGpt.Tests.Fakes;
+
+/// <summary>The domain's services over a real SQLite file in a temporary folder, migrated as the app does it.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private TestDatabase(string folder, ServiceProvider services) { Folder = folder; Services = services; }
+
+    public string Folder { get; }
+    public ServiceProvider Services { get; }
+    public ExperimentStore Store => Services.GetRequiredService<ExperimentStore>();
+    public ExperimentRunner Runner => Services.GetRequiredService<ExperimentRunner>();
+    public IDbContextFactory<AppDbContext> Factory => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+
+    public static string ConnectionStringFor(string folder) => $"Data Source={Path.Combine(folder, "test.db")};Pooling=False";
+
+    /// <param name="folder">Reuse a folder to reopen an existing database (restart tests); a new one by default.</param>
+    public static async Task<TestDatabase> CreateAsync(string? folder = null, Action<IServiceCollection>? configure = null)
+    {
+        folder ??= Directory.CreateTempSubdirectory("automlgpt-test-").FullName;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AutoMLGpt"] = ConnectionStringFor(folder),
+            ["Offline:StreamDelayMilliseconds"] = "0",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddAutoMLGptCore(configuration, folder);
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        await provider.InitialiseAutoMLGptDatabaseAsync();
+        return new TestDatabase(folder, provider);
+    }
+
+    /// <summary>Closes the services but keeps the file, as an app shutdown would.</summary>
+    public ValueTask CloseAsync() => Services.DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
