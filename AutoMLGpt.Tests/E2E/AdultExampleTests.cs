@@ -1,0 +1,66 @@
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AutoMLGpt.Tests.E2E;
+
+[Collection(BrowserCollection.Name)]
+public class AdultExampleTests(AppFixture app)
+{
+    [Fact]
+    public async Task TheAdultExampleRunsEndToEndAndIsListedInHistory()
+    {
+        var page = await app.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        try { await experiment.OpenAsync(); }
+        catch (TimeoutException) { Assert.Fail("the page never became interactive: " + string.Join(" | ", errors)); }
+        await Expect(page.Locator("#engine-chip")).ToContainTextAsync("offline engine");
+
+        await experiment.LoadExampleAsync("adult-xgboost");
+        await Expect(page.Locator("#prompt-paragraph")).ToContainTextAsync("Assume we have {Data Card: name: UCI Adult;");
+        await experiment.RunAsync();
+
+        // Live: the first stage is seen streaming before the last one completes.
+        await Expect(experiment.Stage("DataProcessing")).ToHaveAttributeAsync("data-status", "running");
+        await experiment.WaitForAllStagesAsync();
+        await Expect(experiment.Stage("DataProcessing").Locator("#script-code")).ToContainTextAsync("LABEL = \"income\"");
+        await Expect(page.Locator("#hp-table")).ToContainTextAsync("learning_rate");
+        await Expect(page.Locator("#training-log")).ToContainTextAsync("PREDICTION");
+        await Expect(page.Locator("#open-experiment")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-adult.png"), FullPage = true });
+
+        var history = new HistoryPage(page, app.BaseUrl);
+        await history.OpenAsync();
+        var row = history.Row("UCI Adult");
+        await Expect(row.First).ToContainTextAsync("succeeded");
+        await Expect(row.First).ToContainTextAsync("4/4");
+
+        await row.First.Locator("a.history-open").ClickAsync();
+        await Expect(page.Locator("#page-title")).ToHaveTextAsync("UCI Adult · XGBoost");
+        await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task TheScriptDownloadsAsPlainTextAttachment()
+    {
+        await using var db = await TestDatabase.CreateAsync(app.DataFolder);
+        var id = await db.Store.CreateAsync(AutoMLGpt.Core.Cards.PaperExamples.Coco.Create(), "offline engine");
+        await db.Store.SaveStageAsync(id, 1, StageKind.DataProcessing, RunStatus.Succeeded, new StageOutput(StageKind.DataProcessing, "import torch\n<script>alert(1)</script>"), null);
+        await db.CloseAsync();
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var response = await http.GetAsync($"/experiments/{id}/download/script");
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal("coco_2017_data_processing.py", response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName);
+        Assert.Contains("nosniff", response.Headers.GetValues("X-Content-Type-Options"));
+        Assert.Equal("import torch\n<script>alert(1)</script>", await response.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"/experiments/{id}/download/nonsense")).StatusCode);
+    }
+}

@@ -1,0 +1,79 @@
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Playwright;
+
+namespace AutoMLGpt.Tests.E2E;
+
+/// <summary>
+/// The real app on a real loopback socket (Kestrel on a free port) over a temporary SQLite file, plus one headless
+/// Debian Chromium shared by the end-to-end tests. Playwright never downloads a browser.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("automlgpt-e2e-").FullName;
+    private WebApplicationFactory<Program>? _factory;
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = default!;
+    public string BaseUrl { get; private set; } = "";
+    public string DataFolder => _folder;
+
+    public async ValueTask InitializeAsync()
+    {
+        _factory = StartApp(_folder, out var url);
+        BaseUrl = url;
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+        });
+    }
+
+    /// <summary>Starts the app over the database in <paramref name="folder"/>; also used to "restart" it in tests.</summary>
+    public static TestApp StartApp(string folder, out string baseUrl)
+    {
+        var factory = new TestApp(folder);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        baseUrl = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        return factory;
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var page = await Browser.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The app with its database in a test folder and fast offline streaming.</summary>
+public sealed class TestApp(string folder) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:AutoMLGpt", TestDatabase.ConnectionStringFor(folder));
+        builder.UseSetting("Offline:StreamDelayMilliseconds", "2");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,57 @@
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Web.Components.Pages.Experiments;
+using Bunit;
+using MudBlazor;
+
+namespace AutoMLGpt.Tests.Web;
+
+public class NewExperimentPageTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task RunningWithEmptyCardsShowsFieldErrorsAndSavesNothing()
+    {
+        Render<MudPopoverProvider>();
+        var cut = Render<NewExperiment>();
+        Assert.DoesNotContain("is required", cut.Markup); // untouched fields stay quiet
+
+        cut.Find("#run-button").Click();
+        Assert.Contains("Dataset name is required.", cut.Markup);
+        Assert.Contains("Model name is required.", cut.Markup);
+        Assert.NotNull(cut.Find("#validation-summary"));
+        Assert.Empty(await Database.Store.ListAsync());
+    }
+
+    [Fact]
+    public async Task LoadingAnExampleFillsTheCardsAndThePromptParagraph()
+    {
+        Render<MudPopoverProvider>();
+        var cut = Render<NewExperiment>();
+        cut.Find("#example-adult-xgboost").Click();
+        Assert.Equal("UCI Adult", cut.Find("#data-name").GetAttribute("value"));
+        Assert.StartsWith("Assume we have {Data Card: name: UCI Adult;", cut.Find("#prompt-paragraph").TextContent);
+
+        cut.Find("#data-name").Input("UCI Adult (1994 census)");
+        Assert.Contains("name: UCI Adult (1994 census);", cut.Find("#prompt-paragraph").TextContent);
+    }
+
+    [Fact]
+    public async Task RunFillsAllFourStagesAndSavesTheExperiment()
+    {
+        Render<MudPopoverProvider>();
+        var cut = Render<NewExperiment>();
+        cut.Find("#example-nq-dpr").Click();
+        cut.Find("#run-button").Click();
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(4, cut.FindAll("[data-status='succeeded']").Count);
+            Assert.False(cut.Find("#run-button").HasAttribute("disabled"), "Run is enabled again once the run is saved");
+        }, TimeSpan.FromSeconds(20));
+
+        var saved = Assert.Single(await Database.Store.ListAsync());
+        Assert.Equal(RunStatus.Succeeded, saved.Status);
+        Assert.Equal("Natural Questions (open)", saved.DatasetName);
+        Assert.Equal($"/experiments/{saved.Id}", cut.Find("#open-experiment").GetAttribute("href"));
+    }
+}

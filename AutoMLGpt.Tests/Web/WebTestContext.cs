@@ -1,0 +1,52 @@
+using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Tests.Fakes;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace AutoMLGpt.Tests.Web;
+
+/// <summary>
+/// The shared bUnit set-up: MudBlazor services, loose JS interop, an interactive renderer, and (when a page needs it)
+/// the domain over a temporary SQLite database.
+/// </summary>
+public abstract class WebTestContext : BunitContext, IAsyncLifetime
+{
+    private TestDatabase? _database;
+
+    protected WebTestContext()
+    {
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    /// <summary>Set when the test renders pages that need the store, runner and engine.</summary>
+    protected virtual bool NeedsDatabase => false;
+
+    protected TestDatabase Database => _database ?? throw new InvalidOperationException("Override NeedsDatabase to get one.");
+
+    // Registers the domain's store, runner and offline engine, backed by a fresh SQLite file.
+    private async Task UseDatabaseAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        Services.AddSingleton(_database.Store);
+        Services.AddSingleton(_database.Runner);
+        Services.AddSingleton<IExperimentEngine>(new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }));
+        Services.AddSingleton(TimeProvider.System);
+    }
+
+    // Services must all be registered before the renderer exists; SetRendererInfo creates it.
+    public async ValueTask InitializeAsync()
+    {
+        if (NeedsDatabase) await UseDatabaseAsync();
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+    }
+}
