@@ -22,11 +22,18 @@ public class AdultExampleTests(AppFixture app)
 
         await experiment.LoadExampleAsync("adult-xgboost");
         await Expect(page.Locator("#prompt-paragraph")).ToContainTextAsync("Assume we have {Data Card: name: UCI Adult;");
+        // Record every status each stage panel passes through, to see that the stages really streamed live.
+        await page.EvaluateAsync("""
+            () => { window.__statuses = [];
+              new MutationObserver(ms => ms.forEach(m => window.__statuses.push(m.target.id + ':' + m.target.getAttribute('data-status'))))
+                .observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] }); }
+            """);
         await experiment.RunAsync();
-
-        // Live: the first stage is seen streaming before the last one completes.
-        await Expect(experiment.Stage("DataProcessing")).ToHaveAttributeAsync("data-status", "running");
         await experiment.WaitForAllStagesAsync();
+        var statuses = await page.EvaluateAsync<string[]>("() => window.__statuses");
+        foreach (var kind in new[] { "DataProcessing", "ModelArchitecture", "Hyperparameters", "TrainingLog" })
+            Assert.True(Array.IndexOf(statuses, $"stage-{kind}:running") < Array.IndexOf(statuses, $"stage-{kind}:succeeded")
+                        && statuses.Contains($"stage-{kind}:running"), $"{kind} went {string.Join(",", statuses.Where(x => x.Contains(kind)))}");
         await Expect(experiment.Stage("DataProcessing").Locator("#script-code")).ToContainTextAsync("LABEL = \"income\"");
         await Expect(page.Locator("#hp-table")).ToContainTextAsync("learning_rate");
         await Expect(page.Locator("#training-log")).ToContainTextAsync("PREDICTION");

@@ -48,7 +48,7 @@ public sealed class AppFixture : IAsyncLifetime
 
     public async Task<IPage> NewPageAsync()
     {
-        var page = await Browser.NewPageAsync();
+        var page = await Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
         page.SetDefaultTimeout(20_000);
         return page;
     }

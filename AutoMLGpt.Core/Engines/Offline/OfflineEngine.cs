@@ -52,7 +52,8 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExper
     {
         var input = a.Input(cards);
         var sb = new StringBuilder();
-        sb.AppendLine($"### {cards.Model.Name.Trim()} ({a.Family.DisplayName} family)");
+        var name = cards.Model.Name.Trim();
+        sb.AppendLine(string.Equals(name, a.Family.DisplayName, StringComparison.OrdinalIgnoreCase) ? $"### {name}" : $"### {name} ({a.Family.DisplayName} family)");
         sb.AppendLine();
         if (a.FamilyNote is { } note) { sb.AppendLine($"> {note}"); sb.AppendLine(); }
         sb.AppendLine($"**Structure**: {(string.IsNullOrWhiteSpace(cards.Model.Structure) ? a.Family.DefaultStructure : cards.Model.Structure.Trim())}");
