@@ -29,7 +29,13 @@ public class AdultExampleTests(AppFixture app)
                 .observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status'] }); }
             """);
         await experiment.RunAsync();
-        await experiment.WaitForAllStagesAsync();
+        try { await experiment.WaitForAllStagesAsync(); }
+        catch (PlaywrightException ex)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-adult-failure.png"), FullPage = true });
+            var alerts = await page.Locator(".mud-alert").AllInnerTextsAsync();
+            Assert.Fail($"{ex.Message}\nalerts: {string.Join(" | ", alerts)}\nbrowser errors: {string.Join(" | ", errors)}");
+        }
         var statuses = await page.EvaluateAsync<string[]>("() => window.__statuses");
         foreach (var kind in new[] { "DataProcessing", "ModelArchitecture", "Hyperparameters", "TrainingLog" })
             Assert.True(Array.IndexOf(statuses, $"stage-{kind}:running") < Array.IndexOf(statuses, $"stage-{kind}:succeeded")
