@@ -34,7 +34,7 @@ public class AdultExampleTests(AppFixture app)
         {
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-adult-failure.png"), FullPage = true });
             var alerts = await page.Locator(".mud-alert").AllInnerTextsAsync();
-            Assert.Fail($"{ex.Message}\nalerts: {string.Join(" | ", alerts)}\nbrowser errors: {string.Join(" | ", errors)}");
+            Assert.Fail($"{ex.Message}\nalerts: {string.Join(" | ", alerts)}\nbrowser errors: {string.Join(" | ", errors)}\nserver errors: {string.Join(" | ", app.Logs.Errors)}");
         }
         var statuses = await page.EvaluateAsync<string[]>("() => window.__statuses");
         foreach (var kind in new[] { "DataProcessing", "ModelArchitecture", "Hyperparameters", "TrainingLog" })
@@ -56,6 +56,7 @@ public class AdultExampleTests(AppFixture app)
         await Expect(page.Locator("#page-title")).ToHaveTextAsync("UCI Adult · XGBoost");
         await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
         Assert.Empty(errors);
+        Assert.Empty(app.Logs.Errors);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace AutoMLGpt.Tests.E2E;
@@ -14,12 +15,13 @@ public sealed class AppFixture : IAsyncLifetime
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("automlgpt-e2e-").FullName;
-    private WebApplicationFactory<Program>? _factory;
+    private TestApp? _factory;
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = default!;
     public string BaseUrl { get; private set; } = "";
     public string DataFolder => _folder;
+    public CapturingLoggerProvider Logs => _factory!.Logs;
 
     public async ValueTask InitializeAsync()
     {
@@ -65,8 +67,11 @@ public sealed class AppFixture : IAsyncLifetime
 /// <summary>The app with its database in a test folder and fast offline streaming.</summary>
 public sealed class TestApp(string folder) : WebApplicationFactory<Program>
 {
+    public CapturingLoggerProvider Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(l => l.AddProvider(Logs));
         builder.UseSetting("ConnectionStrings:AutoMLGpt", TestDatabase.ConnectionStringFor(folder));
         builder.UseSetting("Offline:StreamDelayMilliseconds", "2");
     }
