@@ -83,6 +83,7 @@ public class ExperimentStoreTests
         await db.Store.SaveStageAsync(abandoned, 1, StageKind.DataProcessing, RunStatus.Running, new StageOutput(StageKind.DataProcessing, "import torch\n"), null);
         await db.CloseAsync();
 
+        await using var cleanup = db; // owns the folder: deleted after the reopened database is closed
         await using var reopened = await TestDatabase.CreateAsync(db.Folder);
         Assert.Equal(RunStatus.Succeeded, (await reopened.Store.GetAsync(done))!.Status);
         var interrupted = (await reopened.Store.GetAsync(abandoned))!;

@@ -10,7 +10,9 @@ namespace AutoMLGpt.Tests.Fakes;
 /// <summary>The domain's services over a real SQLite file in a temporary folder, migrated as the app does it.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private TestDatabase(string folder, ServiceProvider services) { Folder = folder; Services = services; }
+    private readonly bool _ownsFolder;
+
+    private TestDatabase(string folder, ServiceProvider services, bool ownsFolder) { Folder = folder; Services = services; _ownsFolder = ownsFolder; }
 
     public string Folder { get; }
     public ServiceProvider Services { get; }
@@ -20,9 +22,13 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public static string ConnectionStringFor(string folder) => $"Data Source={Path.Combine(folder, "test.db")};Pooling=False";
 
-    /// <param name="folder">Reuse a folder to reopen an existing database (restart tests); a new one by default.</param>
+    /// <param name="folder">
+    /// Reuse a folder to open an existing database (restart tests, or beside a running app); it is then left in place.
+    /// A new temporary folder, deleted on dispose, by default.
+    /// </param>
     public static async Task<TestDatabase> CreateAsync(string? folder = null, Action<IServiceCollection>? configure = null)
     {
+        var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("automlgpt-test-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -34,7 +40,7 @@ public sealed class TestDatabase : IAsyncDisposable
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await provider.InitialiseAutoMLGptDatabaseAsync();
-        return new TestDatabase(folder, provider);
+        return new TestDatabase(folder, provider, ownsFolder);
     }
 
     /// <summary>Closes the services but keeps the file, as an app shutdown would.</summary>
@@ -43,6 +49,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (!_ownsFolder) return;
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }
