@@ -1,0 +1,75 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Web.Components.Pages.Experiments;
+using Bunit;
+using MudBlazor;
+
+namespace AutoMLGpt.Tests.Web;
+
+public class HistoryPagesTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public void AnEmptyHistoryOffersAnExampleToStartWith()
+    {
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Contains("No experiments yet", cut.Find("#history-empty").TextContent));
+        Assert.Contains(cut.FindAll("#history-empty a"), a => a.GetAttribute("href") == "/?example=adult-xgboost");
+    }
+
+    [Fact]
+    public async Task HistoryListsSavedExperimentsAndSearchNarrowsThem()
+    {
+        await Database.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var coco = await Database.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
+        await Database.Store.FinishAsync(coco, RunStatus.Succeeded, null);
+
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#history-table tbody tr").Count));
+        cut.Find("#history-search").Input("COCO");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#history-table tbody tr")), TimeSpan.FromSeconds(5));
+        Assert.Contains("succeeded", cut.Find("#history-table tbody tr").TextContent);
+        cut.Find("#history-search").Input("nothing like this");
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#history-no-match")), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task DeletingAsksFirstAndThenRemovesTheRow()
+    {
+        await Database.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#history-table tbody tr")));
+        cut.Find("#history-table button[aria-label^='Delete']").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("cannot be undone", dialogs.Markup));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#history-empty")));
+        Assert.Empty(await Database.Store.ListAsync());
+    }
+
+    [Fact]
+    public async Task ASavedExperimentShowsItsStagesAndOffersRunAgain()
+    {
+        var cards = PaperExamples.Adult.Create();
+        var id = await Database.Store.CreateAsync(cards, "offline engine");
+        await Database.Store.SaveStageAsync(id, 1, StageKind.DataProcessing, RunStatus.Succeeded, new StageOutput(StageKind.DataProcessing, "import pandas as pd"), null);
+        await Database.Store.SaveStageAsync(id, 1, StageKind.ModelArchitecture, RunStatus.Cancelled, new StageOutput(StageKind.ModelArchitecture, "**Input**: 14 columns"), "Stopped by the user.");
+        await Database.Store.FinishAsync(id, RunStatus.Cancelled, "Stopped by the user.");
+
+        var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => Assert.Equal("UCI Adult · XGBoost", cut.Find("#page-title").TextContent));
+        Assert.Equal($"/?from={id}&autorun=true", cut.Find("#run-again").GetAttribute("href"));
+        Assert.Contains("Stopped by the user.", cut.Find("#experiment-error").TextContent);
+        Assert.Equal("cancelled", cut.Find("#stage-ModelArchitecture").GetAttribute("data-status"));
+        Assert.Equal("pending", cut.Find("#stage-TrainingLog").GetAttribute("data-status"));
+        Assert.Contains(PromptParagraph.Compose(cards), cut.Find("#prompt-paragraph").TextContent);
+    }
+
+    [Fact]
+    public void AnUnknownExperimentSaysSoAndLinksBack()
+    {
+        var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, Guid.NewGuid()));
+        cut.WaitForAssertion(() => Assert.Contains("does not exist", cut.Find("#not-found").TextContent));
+    }
+}
