@@ -1,4 +1,6 @@
+using AutoMLGpt.Core.Engines.Llm;
 using AutoMLGpt.Core.Engines.Offline;
+using Microsoft.Extensions.AI;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
@@ -58,9 +60,21 @@ public static class DependencyInjection
         services.TryAddSingletonTimeProvider();
         services.AddSingleton(configuration.GetSection("Offline").Get<OfflineEngineOptions>() ?? new OfflineEngineOptions());
         services.AddSingleton<OfflineEngine>();
-        services.AddSingleton<IExperimentEngine>(sp => sp.GetRequiredService<OfflineEngine>());
+
+        // The language model: offline unless configured; bad settings stop the app at start with the key named.
+        var llm = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
+        var problems = llm.Problems().ToList();
+        if (!llm.IsOffline && ApiKeyFromAppSettings(configuration) is { } file)
+            problems.Add($"Llm:ApiKey is set in {file}; keys must not live in files that get committed. Use `dotnet user-secrets set Llm:ApiKey ...` or the Llm__ApiKey environment variable.");
+        if (problems.Count > 0) throw new OptionsValidationException(LlmOptions.Section, typeof(LlmOptions), problems);
+        services.AddSingleton(llm);
+        services.AddSingleton<IExperimentEngine>(sp => llm.IsOffline
+            ? sp.GetRequiredService<OfflineEngine>()
+            : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm));
+
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentRunner>();
+        services.AddSingleton<ChatRefiner>();
         return services;
     }
 
@@ -78,6 +92,19 @@ public static class DependencyInjection
         if (interrupted > 0)
             services.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Startup")
                 .LogWarning("{Count} experiment(s) left running by a previous process were marked interrupted", interrupted);
+    }
+
+    // Which appsettings*.json file, if any, provides Llm:ApiKey (user secrets and environment variables are fine).
+    private static string? ApiKeyFromAppSettings(IConfiguration configuration)
+    {
+        if (configuration is not IConfigurationRoot root) return null;
+        foreach (var provider in root.Providers.Reverse())
+        {
+            if (!provider.TryGet("Llm:ApiKey", out var value) || string.IsNullOrEmpty(value)) continue;
+            return provider is FileConfigurationProvider { Source.Path: { } path } && Path.GetFileName(path).StartsWith("appsettings", StringComparison.OrdinalIgnoreCase)
+                ? Path.GetFileName(path) : null;
+        }
+        return null;
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)

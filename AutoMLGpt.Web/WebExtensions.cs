@@ -2,6 +2,8 @@ using System.Text;
 using AutoMLGpt.Core;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Engines.Llm;
+using AutoMLGpt.Web.Llm;
 using MudBlazor.Services;
 
 namespace AutoMLGpt.Web;
@@ -22,6 +24,7 @@ public static class WebExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddLlmBackend(builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions());
         return builder;
     }
 
@@ -42,14 +45,14 @@ public static class WebExtensions
     /// <summary>Generated scripts are downloads of plain text, never something the browser could run.</summary>
     public static IEndpointRouteBuilder MapExperimentDownloads(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/experiments/{id:guid}/download/{stage}", async (Guid id, string stage, ExperimentStore store, HttpContext http, CancellationToken ct) =>
+        endpoints.MapGet("/experiments/{id:guid}/download/{stage}", async (Guid id, string stage, int? revision, ExperimentStore store, HttpContext http, CancellationToken ct) =>
         {
             if (!Downloads.TryGetValue(stage, out var download)) return Results.NotFound();
             var (kind, fileName) = download;
-            var experiment = await store.GetAsync(id, ct);
+            var experiment = await store.GetAsync(id, ct, revision);
             if (experiment?.Stage(kind) is not { } saved) return Results.NotFound();
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            var name = $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_{fileName}";
+            var name = $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}_{fileName}";
             return Results.File(Encoding.UTF8.GetBytes(saved.Output.Text), "text/plain; charset=utf-8", name);
         });
         return endpoints;

@@ -10,6 +10,7 @@ public sealed class ExperimentEntity
     public string DatasetName { get; set; } = "";
     public string ModelName { get; set; } = "";
     public string Engine { get; set; } = "";
+    /// <summary>Status of the latest revision's run.</summary>
     public RunStatus Status { get; set; }
     /// <summary>Why the run failed or was interrupted, in words for the user.</summary>
     public string? Error { get; set; }
@@ -20,10 +21,32 @@ public sealed class ExperimentEntity
     public DateTime? CompletedUtc { get; set; }
     /// <summary>The experiment this one re-runs, when it was started with "run again".</summary>
     public Guid? RerunOf { get; set; }
+    public int LatestRevision { get; set; } = 1;
     public List<StageEntity> Stages { get; set; } = [];
+    public List<RevisionEntity> Revisions { get; set; } = [];
+    public List<ChatMessageEntity> Messages { get; set; } = [];
 }
 
-/// <summary>One stage's output within one revision of an experiment; saved as it completes, partial text kept on failure.</summary>
+/// <summary>
+/// One version of an experiment's stages. Revision 1 is the first run; a retry or a chat follow-up makes a new one,
+/// so earlier outputs are never overwritten.
+/// </summary>
+public sealed class RevisionEntity
+{
+    public long Id { get; set; }
+    public Guid ExperimentId { get; set; }
+    public int Number { get; set; }
+    public int? ParentNumber { get; set; }
+    /// <summary>Why it exists: "first run", "retry of C · Hyperparameters", "chat: faster inference".</summary>
+    public string Reason { get; set; } = "";
+    /// <summary>All chat follow-ups applied in this revision, one per line.</summary>
+    public string? FollowUp { get; set; }
+    public string Engine { get; set; } = "";
+    public RunStatus Status { get; set; }
+    public DateTime CreatedUtc { get; set; }
+}
+
+/// <summary>One stage's output within one revision; saved as it streams, partial text kept on failure.</summary>
 public sealed class StageEntity
 {
     public long Id { get; set; }
@@ -35,6 +58,22 @@ public sealed class StageEntity
     /// <summary>Stage C's table or stage D's curve as JSON, when the stage has structured output.</summary>
     public string? StructuredJson { get; set; }
     public string? Error { get; set; }
+    public long? InputTokens { get; set; }
+    public long? OutputTokens { get; set; }
     public DateTime StartedUtc { get; set; }
     public DateTime? CompletedUtc { get; set; }
+}
+
+/// <summary>A chat message about an experiment; an assistant reply that revised stages names the revision it made.</summary>
+public sealed class ChatMessageEntity
+{
+    public long Id { get; set; }
+    public Guid ExperimentId { get; set; }
+    public string Role { get; set; } = "";
+    public string Content { get; set; } = "";
+    public int? Revision { get; set; }
+    public RunStatus Status { get; set; }
+    public long? InputTokens { get; set; }
+    public long? OutputTokens { get; set; }
+    public DateTime CreatedUtc { get; set; }
 }

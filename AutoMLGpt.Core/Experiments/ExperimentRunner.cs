@@ -6,18 +6,59 @@ using Microsoft.Extensions.Logging;
 
 namespace AutoMLGpt.Core.Experiments;
 
+/// <summary>What one run will do: which revision it fills, with which engine, which stages, seeing which earlier outputs.</summary>
+public sealed record RunPlan(
+    Guid ExperimentId, int Revision, IExperimentEngine Engine, ExperimentCards Cards,
+    IReadOnlyList<StageKind> Stages, IReadOnlyDictionary<StageKind, StageOutput> Earlier);
+
 /// <summary>
-/// Runs the pipeline for a saved experiment and saves as it goes: each stage when it starts, its partial text at least
-/// every <see cref="CheckpointInterval"/>, and its output when it completes. Whatever ends the run (success, failure,
-/// Stop, a closed tab), the experiment's final status is written in <c>finally</c>.
+/// Runs stages for a saved experiment and saves as it goes: each stage when it starts, its partial text at least every
+/// <see cref="CheckpointInterval"/>, and its output when it ends. Whatever ends the run (success, failure, a broken
+/// stream, Stop, a closed tab), the revision's final status is written in <c>finally</c>.
 /// </summary>
 public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, ILogger<ExperimentRunner> logger)
 {
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
 
-    public async IAsyncEnumerable<StageUpdate> RunAsync(
-        Guid experimentId, IExperimentEngine engine, ExperimentCards cards, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Saves a new experiment (revision 1) and plans all four stages.</summary>
+    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default)
     {
+        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken);
+        return new RunPlan(id, 1, engine, cards, StageNames.InOrder, new Dictionary<StageKind, StageOutput>());
+    }
+
+    /// <summary>
+    /// A retry is a new attempt: a new revision that keeps the stages that succeeded before the first one that did not,
+    /// and runs from there. The failed attempt stays in its own revision.
+    /// </summary>
+    public async Task<RunPlan?> PlanRetryAsync(Guid experimentId, IExperimentEngine engine, CancellationToken cancellationToken = default)
+    {
+        var saved = await store.GetAsync(experimentId, cancellationToken);
+        if (saved is null) return null;
+        var firstToRun = StageNames.InOrder.FirstOrDefault(s => saved.Stage(s)?.Status != RunStatus.Succeeded, StageKind.TrainingLog);
+        var keep = StageNames.InOrder.TakeWhile(s => s < firstToRun).ToList();
+        var followUp = saved.CurrentRevision?.FollowUp;
+        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, $"retry from {StageNames.Title(firstToRun)}", engine.Name, followUp, keep, cancellationToken);
+        return new RunPlan(experimentId, revision, engine.WithFollowUp(followUp), saved.Cards,
+            StageNames.InOrder.Where(s => !keep.Contains(s)).ToList(),
+            keep.ToDictionary(s => s, s => saved.Stage(s)!.Output));
+    }
+
+    /// <summary>A new revision for a chat follow-up: <paramref name="rerun"/> stages are produced again, the rest kept.</summary>
+    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun, CancellationToken cancellationToken = default)
+    {
+        var saved = await store.GetAsync(experimentId, cancellationToken);
+        if (saved is null) return null;
+        var keep = StageNames.InOrder.Where(s => !rerun.Contains(s) && saved.Stage(s)?.Status == RunStatus.Succeeded).ToList();
+        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, reason, engine.Name, engine.FollowUp, keep, cancellationToken);
+        return new RunPlan(experimentId, revision, engine, saved.Cards,
+            StageNames.InOrder.Where(s => !keep.Contains(s)).ToList(),
+            keep.ToDictionary(s => s, s => saved.Stage(s)!.Output));
+    }
+
+    public async IAsyncEnumerable<StageUpdate> RunAsync(RunPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (id, revision) = (plan.ExperimentId, plan.Revision);
         var status = RunStatus.Running;
         string? error = null;
         StageKind? current = null;
@@ -25,32 +66,33 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
         var lastCheckpoint = clock.GetTimestamp();
         try
         {
-            await foreach (var update in PipelineRunner.RunAsync(engine, cards, cancellationToken))
+            await foreach (var update in PipelineRunner.RunAsync(plan.Engine, plan.Cards, cancellationToken, plan.Earlier, plan.Stages))
             {
                 switch (update.Kind)
                 {
                     case StageUpdateKind.Started:
                         current = update.Stage;
                         text.Clear();
-                        await store.SaveStageAsync(experimentId, 1, update.Stage, RunStatus.Running, new StageOutput(update.Stage, ""), null, CancellationToken.None);
+                        await store.SaveStageAsync(id, revision, update.Stage, RunStatus.Running, new StageOutput(update.Stage, ""), null, CancellationToken.None);
                         lastCheckpoint = clock.GetTimestamp();
                         break;
                     case StageUpdateKind.Delta:
                         text.Append(update.Text);
                         if (clock.GetElapsedTime(lastCheckpoint) >= CheckpointInterval)
                         {
-                            await store.SaveStageAsync(experimentId, 1, update.Stage, RunStatus.Running, new StageOutput(update.Stage, text.ToString()), null, CancellationToken.None);
+                            await store.SaveStageAsync(id, revision, update.Stage, RunStatus.Running, new StageOutput(update.Stage, text.ToString()), null, CancellationToken.None);
                             lastCheckpoint = clock.GetTimestamp();
                         }
                         break;
                     case StageUpdateKind.Completed:
-                        await store.SaveStageAsync(experimentId, 1, update.Stage, RunStatus.Succeeded, update.Output!, null, CancellationToken.None);
+                        await store.SaveStageAsync(id, revision, update.Stage, RunStatus.Succeeded, update.Output!, null, CancellationToken.None);
                         current = null;
                         break;
-                    case StageUpdateKind.Failed:
-                        status = RunStatus.Failed;
-                        error = $"{StageNames.Title(update.Stage)} failed: {update.Text}";
-                        await store.SaveStageAsync(experimentId, 1, update.Stage, RunStatus.Failed, new StageOutput(update.Stage, text.ToString()), update.Text, CancellationToken.None);
+                    case StageUpdateKind.Failed or StageUpdateKind.Interrupted:
+                        status = update.Kind == StageUpdateKind.Failed ? RunStatus.Failed : RunStatus.Interrupted;
+                        error = $"{StageNames.Title(update.Stage)} {(status == RunStatus.Failed ? "failed" : "was interrupted")}: {update.Text}";
+                        var partial = update.Output ?? new StageOutput(update.Stage, text.ToString());
+                        await store.SaveStageAsync(id, revision, update.Stage, status, partial, update.Text, CancellationToken.None);
                         current = null;
                         break;
                 }
@@ -66,10 +108,10 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
                 status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Failed;
                 error = status == RunStatus.Cancelled ? "Stopped by the user." : "The run ended unexpectedly; see the server log.";
                 if (current is { } stage)
-                    await store.SaveStageAsync(experimentId, 1, stage, status, new StageOutput(stage, text.ToString()), error, CancellationToken.None);
+                    await store.SaveStageAsync(id, revision, stage, status, new StageOutput(stage, text.ToString()), error, CancellationToken.None);
             }
-            await store.FinishAsync(experimentId, status, error, CancellationToken.None);
-            logger.LogInformation("Experiment {ExperimentId} finished on {Engine}: {Status}", experimentId, engine.Name, status);
+            await store.FinishAsync(id, revision, status, error, CancellationToken.None);
+            logger.LogInformation("Experiment {ExperimentId} revision {Revision} finished on {Engine}: {Status}", id, revision, plan.Engine.Name, status);
         }
     }
 }

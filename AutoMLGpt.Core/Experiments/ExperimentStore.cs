@@ -14,12 +14,21 @@ public sealed record ExperimentSummary(
 /// <summary>One stage as saved.</summary>
 public sealed record SavedStage(StageKind Stage, int Revision, RunStatus Status, StageOutput Output, string? Error, DateTime StartedUtc, DateTime? CompletedUtc);
 
-/// <summary>A saved experiment with its cards and the stages of its latest revision.</summary>
+/// <summary>One revision of an experiment, as listed.</summary>
+public sealed record RevisionInfo(int Number, int? ParentNumber, string Reason, string? FollowUp, string Engine, RunStatus Status, DateTime CreatedUtc);
+
+/// <summary>One chat message.</summary>
+public sealed record ChatEntry(long Id, string Role, string Content, int? Revision, RunStatus Status, TokenUsage? Usage, DateTime CreatedUtc);
+
+/// <summary>A saved experiment with its cards, the stages of one revision (the latest by default), its revisions and chat.</summary>
 public sealed record ExperimentDetails(
     Guid Id, string Name, string Engine, RunStatus Status, string? Error, ExperimentCards Cards, string PromptParagraph,
-    DateTime CreatedUtc, DateTime? CompletedUtc, Guid? RerunOf, IReadOnlyList<SavedStage> Stages)
+    DateTime CreatedUtc, DateTime? CompletedUtc, Guid? RerunOf, int Revision, IReadOnlyList<SavedStage> Stages,
+    IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage)
 {
     public SavedStage? Stage(StageKind kind) => Stages.FirstOrDefault(s => s.Stage == kind);
+    public int LatestRevision => Revisions.Count == 0 ? 1 : Revisions.Max(r => r.Number);
+    public RevisionInfo? CurrentRevision => Revisions.FirstOrDefault(r => r.Number == Revision);
 }
 
 /// <summary>
@@ -47,7 +56,9 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             CreatedUtc = now,
             UpdatedUtc = now,
             RerunOf = rerunOf,
+            LatestRevision = 1,
         };
+        entity.Revisions.Add(new RevisionEntity { Number = 1, Reason = rerunOf is null ? "first run" : "run again", Engine = engine, Status = RunStatus.Running, CreatedUtc = now });
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         db.Experiments.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
@@ -69,17 +80,23 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         row.Text = output.Text;
         row.StructuredJson = output.Hyperparameters is not null || output.Curve is not null ? JsonSerializer.Serialize(output with { Text = "" }, Json) : null; // text lives in its own column
         row.Error = Truncate(error);
+        row.InputTokens = output.Usage?.Input;
+        row.OutputTokens = output.Usage?.Output;
         row.CompletedUtc = status is RunStatus.Running ? null : now;
         var experiment = await db.Experiments.SingleAsync(e => e.Id == experimentId, cancellationToken);
         experiment.UpdatedUtc = now;
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    public async Task FinishAsync(Guid experimentId, RunStatus status, string? error, CancellationToken cancellationToken = default)
+    /// <summary>Records how a revision's run ended; the experiment's status follows its latest revision.</summary>
+    public async Task FinishAsync(Guid experimentId, int revision, RunStatus status, string? error, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var experiment = await db.Experiments.SingleAsync(e => e.Id == experimentId, cancellationToken);
+        var row = await db.Revisions.SingleOrDefaultAsync(r => r.ExperimentId == experimentId && r.Number == revision, cancellationToken);
+        if (row is not null) row.Status = status;
+        if (revision != experiment.LatestRevision) { await db.SaveChangesAsync(cancellationToken); return; }
         experiment.Status = status;
         experiment.Error = Truncate(error);
         experiment.UpdatedUtc = now;
@@ -105,15 +122,84 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             .ToListAsync(cancellationToken);
     }
 
-    public async Task<ExperimentDetails?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    /// <param name="revision">Which revision's stages to return; the latest when null or unknown.</param>
+    public async Task<ExperimentDetails?> GetAsync(Guid id, CancellationToken cancellationToken = default, int? revision = null)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var e = await db.Experiments.AsNoTracking().Include(x => x.Stages).SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        var e = await db.Experiments.AsNoTracking().AsSplitQuery()
+            .Include(x => x.Stages).Include(x => x.Revisions).Include(x => x.Messages)
+            .SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
         if (e is null) return null;
-        var latest = e.Stages.Count == 0 ? 1 : e.Stages.Max(s => s.Revision);
-        var stages = e.Stages.Where(s => s.Revision == latest).OrderBy(s => s.Stage).Select(ToSaved).ToList();
+        var shown = revision is { } r && e.Revisions.Any(x => x.Number == r) ? r : e.LatestRevision;
+        var stages = e.Stages.Where(s => s.Revision == shown).OrderBy(s => s.Stage).Select(ToSaved).ToList();
         var cards = JsonSerializer.Deserialize<ExperimentCards>(e.CardsJson, Json) ?? throw new InvalidDataException($"Experiment {id} has unreadable cards.");
-        return new ExperimentDetails(e.Id, e.Name, e.Engine, e.Status, e.Error, cards, e.PromptParagraph, e.CreatedUtc, e.CompletedUtc, e.RerunOf, stages);
+        var revisions = e.Revisions.OrderBy(x => x.Number)
+            .Select(x => new RevisionInfo(x.Number, x.ParentNumber, x.Reason, x.FollowUp, x.Engine, x.Status, x.CreatedUtc)).ToList();
+        var messages = e.Messages.OrderBy(m => m.CreatedUtc).ThenBy(m => m.Id)
+            .Select(m => new ChatEntry(m.Id, m.Role, m.Content, m.Revision, m.Status, Usage(m.InputTokens, m.OutputTokens), m.CreatedUtc)).ToList();
+        var usage = new TokenUsage(
+            e.Stages.Sum(s => s.InputTokens ?? 0) + e.Messages.Sum(m => m.InputTokens ?? 0),
+            e.Stages.Sum(s => s.OutputTokens ?? 0) + e.Messages.Sum(m => m.OutputTokens ?? 0));
+        return new ExperimentDetails(e.Id, e.Name, e.Engine, e.Status, e.Error, cards, e.PromptParagraph, e.CreatedUtc, e.CompletedUtc, e.RerunOf,
+            shown, stages, revisions, messages, usage);
+    }
+
+    /// <summary>
+    /// Starts a new revision from <paramref name="parent"/>: the stages in <paramref name="keep"/> are copied unchanged,
+    /// the others will be produced by the new run. The parent revision stays as it was.
+    /// </summary>
+    public async Task<int> CreateRevisionAsync(Guid experimentId, int parent, string reason, string engine, string? followUp,
+        IReadOnlyCollection<StageKind> keep, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var experiment = await db.Experiments.SingleAsync(e => e.Id == experimentId, cancellationToken);
+        var number = await db.Revisions.Where(r => r.ExperimentId == experimentId).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0;
+        number++;
+        db.Revisions.Add(new RevisionEntity
+        {
+            ExperimentId = experimentId, Number = number, ParentNumber = parent, Reason = Truncate(reason, 500)!, FollowUp = followUp,
+            Engine = engine, Status = RunStatus.Running, CreatedUtc = now,
+        });
+        var copied = await db.Stages.AsNoTracking()
+            .Where(s => s.ExperimentId == experimentId && s.Revision == parent && keep.Contains(s.Stage) && s.Status == RunStatus.Succeeded)
+            .ToListAsync(cancellationToken);
+        foreach (var s in copied)
+        {
+            s.Id = 0;
+            s.Revision = number;
+            s.InputTokens = null; // the tokens were spent by the parent revision; don't count them twice
+            s.OutputTokens = null;
+            db.Stages.Add(s);
+        }
+        experiment.LatestRevision = number;
+        experiment.Status = RunStatus.Running;
+        experiment.Error = null;
+        experiment.CompletedUtc = null;
+        experiment.UpdatedUtc = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return number;
+    }
+
+    public async Task<long> AddMessageAsync(Guid experimentId, string role, string content, RunStatus status, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var row = new ChatMessageEntity { ExperimentId = experimentId, Role = role, Content = content, Status = status, CreatedUtc = clock.GetUtcNow().UtcDateTime };
+        db.Messages.Add(row);
+        await db.SaveChangesAsync(cancellationToken);
+        return row.Id;
+    }
+
+    public async Task UpdateMessageAsync(long messageId, string content, RunStatus status, int? revision, TokenUsage? usage, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var row = await db.Messages.SingleAsync(m => m.Id == messageId, cancellationToken);
+        row.Content = content;
+        row.Status = status;
+        row.Revision = revision;
+        row.InputTokens = usage?.Input;
+        row.OutputTokens = usage?.Output;
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
@@ -129,6 +215,10 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Stages.Where(s => s.Status == RunStatus.Running)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, RunStatus.Interrupted).SetProperty(s => s.CompletedUtc, now), cancellationToken);
+        await db.Revisions.Where(r => r.Status == RunStatus.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RunStatus.Interrupted), cancellationToken);
+        await db.Messages.Where(m => m.Status == RunStatus.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, RunStatus.Interrupted), cancellationToken);
         return await db.Experiments.Where(e => e.Status == RunStatus.Running)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(e => e.Status, RunStatus.Interrupted)
@@ -141,10 +231,12 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         var output = s.StructuredJson is { } json
             ? JsonSerializer.Deserialize<StageOutput>(json, Json) ?? new StageOutput(s.Stage, s.Text)
             : new StageOutput(s.Stage, s.Text);
-        return new SavedStage(s.Stage, s.Revision, s.Status, output with { Text = s.Text }, s.Error, s.StartedUtc, s.CompletedUtc);
+        return new SavedStage(s.Stage, s.Revision, s.Status, output with { Text = s.Text, Usage = Usage(s.InputTokens, s.OutputTokens) }, s.Error, s.StartedUtc, s.CompletedUtc);
     }
 
-    private static string? Truncate(string? s) => s is { Length: > 4000 } ? s[..3997] + "…" : s;
+    private static TokenUsage? Usage(long? input, long? output) => input is null && output is null ? null : new TokenUsage(input ?? 0, output ?? 0);
+
+    private static string? Truncate(string? s, int max = 4000) => s is not null && s.Length > max ? s[..(max - 1)] + "…" : s;
 }
 
 /// <summary>Thrown when cards that break the rules reach the store; the form shows these messages per field.</summary>

@@ -11,11 +11,15 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
 {
     public DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
     public DbSet<StageEntity> Stages => Set<StageEntity>();
+    public DbSet<RevisionEntity> Revisions => Set<RevisionEntity>();
+    public DbSet<ChatMessageEntity> Messages => Set<ChatMessageEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new ExperimentConfiguration());
         modelBuilder.ApplyConfiguration(new StageConfiguration());
+        modelBuilder.ApplyConfiguration(new RevisionConfiguration());
+        modelBuilder.ApplyConfiguration(new ChatMessageConfiguration());
     }
 }
 
@@ -40,6 +44,8 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.HasIndex(e => e.CreatedUtc);
         b.HasIndex(e => e.Status);
         b.HasMany(e => e.Stages).WithOne().HasForeignKey(s => s.ExperimentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(e => e.Revisions).WithOne().HasForeignKey(r => r.ExperimentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(e => e.Messages).WithOne().HasForeignKey(m => m.ExperimentId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -53,6 +59,31 @@ internal sealed class StageConfiguration : IEntityTypeConfiguration<StageEntity>
         b.Property(s => s.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(s => s.Error).HasMaxLength(4000);
         b.HasIndex(s => new { s.ExperimentId, s.Revision, s.Stage }).IsUnique();
+    }
+}
+
+internal sealed class RevisionConfiguration : IEntityTypeConfiguration<RevisionEntity>
+{
+    public void Configure(EntityTypeBuilder<RevisionEntity> b)
+    {
+        b.ToTable("Revisions");
+        b.HasKey(r => r.Id);
+        b.Property(r => r.Reason).HasMaxLength(500);
+        b.Property(r => r.Engine).HasMaxLength(200);
+        b.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        b.HasIndex(r => new { r.ExperimentId, r.Number }).IsUnique();
+    }
+}
+
+internal sealed class ChatMessageConfiguration : IEntityTypeConfiguration<ChatMessageEntity>
+{
+    public void Configure(EntityTypeBuilder<ChatMessageEntity> b)
+    {
+        b.ToTable("ChatMessages");
+        b.HasKey(m => m.Id);
+        b.Property(m => m.Role).HasMaxLength(20);
+        b.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
+        b.HasIndex(m => new { m.ExperimentId, m.CreatedUtc });
     }
 }
 

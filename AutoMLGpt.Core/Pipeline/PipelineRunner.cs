@@ -37,11 +37,12 @@ public static class PipelineRunner
                 if (update.Kind == StageUpdateKind.Started) continue;
                 last = update;
                 yield return update;
-                if (update.Kind is StageUpdateKind.Failed or StageUpdateKind.Completed) break;
+                if (update.IsTerminal) break;
             }
             cancellationToken.ThrowIfCancellationRequested();
             if (last is { Kind: StageUpdateKind.Completed, Output: { } output }) { done[kind] = output; continue; }
-            if (last?.Kind != StageUpdateKind.Failed) yield return StageUpdate.Failed(kind, "The stage ended without a result.");
+            if (last is not { Kind: StageUpdateKind.Failed or StageUpdateKind.Interrupted })
+                yield return StageUpdate.Interrupted(kind, "The stage ended without a result.");
             yield break;
         }
     }

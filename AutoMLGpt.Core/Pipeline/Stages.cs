@@ -11,15 +11,30 @@ public enum StageKind { DataProcessing = 0, ModelArchitecture = 1, Hyperparamete
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
 public enum RunStatus { Pending, Running, Succeeded, Failed, Cancelled, Interrupted }
 
-public enum StageUpdateKind { Started, Delta, Completed, Failed }
+/// <summary>
+/// Interrupted: the stream broke or ended without a finish reason; the partial text is kept and the stage can be retried.
+/// </summary>
+public enum StageUpdateKind { Started, Delta, Completed, Failed, Interrupted }
 
-/// <summary>One event of a streaming stage: it started, more text arrived, it completed with its output, or it failed.</summary>
+/// <summary>
+/// One event of a streaming stage: it started, more text arrived, it completed with its output, or it failed or was
+/// interrupted (Text is then the reason; Output, when set, is the raw text to keep instead of the streamed deltas).
+/// </summary>
 public sealed record StageUpdate(StageKind Stage, StageUpdateKind Kind, string Text = "", StageOutput? Output = null)
 {
     public static StageUpdate Started(StageKind s) => new(s, StageUpdateKind.Started);
     public static StageUpdate Delta(StageKind s, string text) => new(s, StageUpdateKind.Delta, text);
     public static StageUpdate Completed(StageOutput o) => new(o.Stage, StageUpdateKind.Completed, Output: o);
-    public static StageUpdate Failed(StageKind s, string error) => new(s, StageUpdateKind.Failed, error);
+    public static StageUpdate Failed(StageKind s, string error, StageOutput? partial = null) => new(s, StageUpdateKind.Failed, error, partial);
+    public static StageUpdate Interrupted(StageKind s, string reason, StageOutput? partial = null) => new(s, StageUpdateKind.Interrupted, reason, partial);
+
+    public bool IsTerminal => Kind is StageUpdateKind.Completed or StageUpdateKind.Failed or StageUpdateKind.Interrupted;
+}
+
+/// <summary>Tokens a language model reported for one call (or the sum over calls).</summary>
+public sealed record TokenUsage(long Input, long Output)
+{
+    public static TokenUsage operator +(TokenUsage a, TokenUsage b) => new(a.Input + b.Input, a.Output + b.Output);
 }
 
 /// <summary>One row of stage C's table.</summary>
@@ -37,7 +52,8 @@ public sealed record PredictedCurve(
 public sealed record StageOutput(
     StageKind Stage, string Text,
     IReadOnlyList<HyperparameterRow>? Hyperparameters = null,
-    PredictedCurve? Curve = null);
+    PredictedCurve? Curve = null,
+    TokenUsage? Usage = null);
 
 /// <summary>What a stage sees: the cards, the prompt paragraph and the outputs of the stages before it.</summary>
 public sealed record StageContext(ExperimentCards Cards, string PromptParagraph, IReadOnlyDictionary<StageKind, StageOutput> Earlier);
@@ -59,6 +75,34 @@ public interface IExperimentEngine
     bool IsOffline { get; }
 
     IPipelineStage Stage(StageKind kind);
+
+    /// <summary>Chat follow-ups this engine applies on top of the cards' requests (cumulative, one per line).</summary>
+    string? FollowUp { get; }
+
+    /// <summary>The same engine, applying these follow-ups.</summary>
+    IExperimentEngine WithFollowUp(string? followUp);
+
+    /// <summary>
+    /// Streams the reply to a chat follow-up and fills <paramref name="result"/>: whether stages should be revised and
+    /// which, the tokens used, or the error.
+    /// </summary>
+    IAsyncEnumerable<string> ReplyAsync(FollowUpContext context, FollowUpResult result, CancellationToken cancellationToken);
+}
+
+/// <summary>What an engine sees when answering a chat follow-up.</summary>
+public sealed record FollowUpContext(
+    ExperimentCards Cards, string PromptParagraph, IReadOnlyDictionary<StageKind, StageOutput> Stages, string Message, string? EarlierFollowUps);
+
+/// <summary>How a chat reply ended, filled in by the engine while it streams.</summary>
+public sealed class FollowUpResult
+{
+    /// <summary>True when the stages should be regenerated with the follow-up applied.</summary>
+    public bool Revise { get; set; }
+    public IReadOnlyCollection<StageKind> Rerun { get; set; } = [StageKind.ModelArchitecture, StageKind.Hyperparameters, StageKind.TrainingLog];
+    public TokenUsage? Usage { get; set; }
+    public string? Error { get; set; }
+    /// <summary>True when the reply broke off after some text arrived.</summary>
+    public bool Interrupted { get; set; }
 }
 
 public static class StageNames

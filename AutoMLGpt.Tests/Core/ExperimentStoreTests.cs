@@ -16,9 +16,10 @@ public class ExperimentStoreTests
         await using var db = await TestDatabase.CreateAsync();
         var cards = PaperExamples.Coco.Create();
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });
-        var id = await db.Store.CreateAsync(cards, engine.Name);
+        var plan = await db.Runner.PlanFirstRunAsync(cards, engine);
+        var id = plan.ExperimentId;
         var live = new Dictionary<StageKind, StageOutput>();
-        await foreach (var u in db.Runner.RunAsync(id, engine, cards, CancellationToken.None))
+        await foreach (var u in db.Runner.RunAsync(plan, CancellationToken.None))
             if (u.Output is { } o) live[u.Stage] = o;
 
         var saved = await db.Store.GetAsync(id);
@@ -39,8 +40,9 @@ public class ExperimentStoreTests
         await using var db = await TestDatabase.CreateAsync();
         var cards = PaperExamples.Adult.Create();
         var engine = new ScriptedEngine { FailAt = StageKind.Hyperparameters };
-        var id = await db.Store.CreateAsync(cards, engine.Name);
-        await foreach (var _ in db.Runner.RunAsync(id, engine, cards, CancellationToken.None)) { }
+        var plan = await db.Runner.PlanFirstRunAsync(cards, engine);
+        var id = plan.ExperimentId;
+        await foreach (var _ in db.Runner.RunAsync(plan, CancellationToken.None)) { }
 
         var saved = (await db.Store.GetAsync(id))!;
         Assert.Equal(RunStatus.Failed, saved.Status);
@@ -58,9 +60,10 @@ public class ExperimentStoreTests
         await using var db = await TestDatabase.CreateAsync();
         var cards = PaperExamples.Adult.Create();
         var engine = new ScriptedEngine { BlockAt = StageKind.ModelArchitecture };
-        var id = await db.Store.CreateAsync(cards, engine.Name);
+        var plan = await db.Runner.PlanFirstRunAsync(cards, engine);
+        var id = plan.ExperimentId;
         using var cts = new CancellationTokenSource();
-        var run = Task.Run(async () => { await foreach (var _ in db.Runner.RunAsync(id, engine, cards, cts.Token)) { } });
+        var run = Task.Run(async () => { await foreach (var _ in db.Runner.RunAsync(plan, cts.Token)) { } });
         await engine.BlockReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -78,7 +81,7 @@ public class ExperimentStoreTests
     {
         var db = await TestDatabase.CreateAsync();
         var done = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
-        await db.Store.FinishAsync(done, RunStatus.Succeeded, null);
+        await db.Store.FinishAsync(done, 1, RunStatus.Succeeded, null);
         var abandoned = await db.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
         await db.Store.SaveStageAsync(abandoned, 1, StageKind.DataProcessing, RunStatus.Running, new StageOutput(StageKind.DataProcessing, "import torch\n"), null);
         await db.CloseAsync();

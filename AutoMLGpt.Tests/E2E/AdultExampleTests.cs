@@ -72,7 +72,7 @@ public class AdultExampleTests(AppFixture app)
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
-        Assert.Equal("coco_2017_data_processing.py", response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName);
+        Assert.Equal("coco_2017_r1_data_processing.py", response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName);
         Assert.Contains("nosniff", response.Headers.GetValues("X-Content-Type-Options"));
         Assert.Equal("import torch\n<script>alert(1)</script>", await response.Content.ReadAsStringAsync());
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"/experiments/{id}/download/nonsense")).StatusCode);

@@ -18,7 +18,7 @@ public class RestartTests
             {
                 var store = first.Services.GetRequiredService<ExperimentStore>();
                 id = await store.CreateAsync(PaperExamples.ImageNetSubset.Create(), "offline engine");
-                await store.FinishAsync(id, RunStatus.Succeeded, null);
+                await store.FinishAsync(id, 1, RunStatus.Succeeded, null);
             }
             await using var second = AppFixture.StartApp(folder, out var url);
             using var http = new HttpClient();

@@ -25,6 +25,20 @@ public sealed class ScriptedEngine : IExperimentEngine
 
     public IPipelineStage Stage(StageKind kind) => new Scripted(kind, this);
 
+    public string? FollowUp { get; init; }
+
+    public IExperimentEngine WithFollowUp(string? followUp) => new ScriptedEngine
+    {
+        Chunks = Chunks, FailAt = FailAt, ThrowAt = ThrowAt, BlockAt = BlockAt, FollowUp = followUp,
+    };
+
+    public async IAsyncEnumerable<string> ReplyAsync(FollowUpContext context, FollowUpResult result, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        result.Revise = true;
+        yield return $"ok: {context.Message}";
+    }
+
     private sealed class Scripted(StageKind kind, ScriptedEngine engine) : IPipelineStage
     {
         public StageKind Kind => kind;

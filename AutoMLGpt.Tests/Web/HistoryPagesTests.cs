@@ -23,7 +23,7 @@ public class HistoryPagesTests : WebTestContext
     {
         await Database.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
         var coco = await Database.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
-        await Database.Store.FinishAsync(coco, RunStatus.Succeeded, null);
+        await Database.Store.FinishAsync(coco, 1, RunStatus.Succeeded, null);
 
         var cut = Render<History>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#history-table tbody tr").Count));
@@ -55,7 +55,7 @@ public class HistoryPagesTests : WebTestContext
         var id = await Database.Store.CreateAsync(cards, "offline engine");
         await Database.Store.SaveStageAsync(id, 1, StageKind.DataProcessing, RunStatus.Succeeded, new StageOutput(StageKind.DataProcessing, "import pandas as pd"), null);
         await Database.Store.SaveStageAsync(id, 1, StageKind.ModelArchitecture, RunStatus.Cancelled, new StageOutput(StageKind.ModelArchitecture, "**Input**: 14 columns"), "Stopped by the user.");
-        await Database.Store.FinishAsync(id, RunStatus.Cancelled, "Stopped by the user.");
+        await Database.Store.FinishAsync(id, 1, RunStatus.Cancelled, "Stopped by the user.");
 
         var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
         cut.WaitForAssertion(() => Assert.Equal("UCI Adult · XGBoost", cut.Find("#page-title").TextContent));

@@ -33,6 +33,8 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         Services.AddSingleton(_database.Store);
         Services.AddSingleton(_database.Runner);
+        Services.AddSingleton(_database.Services.GetRequiredService<AutoMLGpt.Core.Experiments.ChatRefiner>());
+        Services.AddSingleton(_database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>());
         Services.AddSingleton<IExperimentEngine>(new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }));
         Services.AddSingleton(TimeProvider.System);
     }

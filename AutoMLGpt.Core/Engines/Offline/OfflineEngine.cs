@@ -26,9 +26,62 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExper
     public bool IsOffline => true;
 
     /// <summary>Chat follow-ups whose intents the advisor applies on top of the card's requests.</summary>
-    public string? FollowUp { get; init; }
+    public string? FollowUp { get; private init; }
+
+    public IExperimentEngine WithFollowUp(string? followUp) => new OfflineEngine(_options) { FollowUp = followUp };
 
     public IPipelineStage Stage(StageKind kind) => new OfflineStage(kind, this);
+
+    /// <summary>
+    /// Chat without a language model: the follow-ups the rules understand are applied, and the reply lists exactly which
+    /// hyperparameters change and the trade-offs; anything else gets a reply saying what it can do.
+    /// </summary>
+    public async IAsyncEnumerable<string> ReplyAsync(FollowUpContext context, FollowUpResult result, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var intents = IntentSet.Parse(context.Message);
+        string reply;
+        if (intents.Intents == Intent.None)
+        {
+            reply = "The offline engine applies follow-ups by rule and did not recognise one in this message. It understands: " +
+                    "faster inference (e.g. \"faster inference for the retriever\", \"at least 30 FPS\"), less memory (\"fit on one 24 GB GPU\"), " +
+                    "higher accuracy, shorter training (\"fewer epochs\") and a smaller batch. Configure a language model (Settings) for free-form requests.";
+            result.Revise = false;
+        }
+        else
+        {
+            var before = HyperparameterAdvisor.Advise(context.Cards, context.EarlierFollowUps);
+            var after = HyperparameterAdvisor.Advise(context.Cards, $"{context.EarlierFollowUps}\n{context.Message}");
+            var changes = after.Recipe.Items
+                .Select(h => (h.Name, Old: before.Recipe[h.Name]?.Display, New: h.Display))
+                .Where(c => c.Old != c.New).ToList();
+            var names = Enum.GetValues<Intent>().Where(i => i != Intent.None && intents.Has(i)).Select(Describe);
+            var sb = new StringBuilder($"Applying {string.Join(" and ", names)} by rule (offline engine).\n");
+            sb.Append(changes.Count == 0
+                ? "No hyperparameter changes: the current recipe already reflects this.\n"
+                : "Hyperparameter changes: " + string.Join("; ", changes.Select(c => $"{c.Name} {c.Old ?? "(new)"} → {c.New}")) + ".\n");
+            foreach (var t in after.TradeOffs.Except(before.TradeOffs)) sb.Append(t).Append('\n');
+            sb.Append("Regenerating the architecture, the hyperparameters and the predicted log as a new revision; the previous one is kept.");
+            reply = sb.ToString();
+            result.Revise = true;
+            result.Rerun = [StageKind.ModelArchitecture, StageKind.Hyperparameters, StageKind.TrainingLog];
+        }
+        foreach (var word in reply.Split(' '))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return word + " ";
+            if (_options.StreamDelayMilliseconds > 0) await Task.Delay(_options.StreamDelayMilliseconds / 2 + 1, cancellationToken);
+            else await Task.Yield();
+        }
+    }
+
+    private static string Describe(Intent i) => i switch
+    {
+        Intent.FasterInference => "faster inference",
+        Intent.LessMemory => "less memory",
+        Intent.HigherAccuracy => "higher accuracy",
+        Intent.ShorterTraining => "shorter training",
+        _ => "a smaller batch",
+    };
 
     internal StageOutput Compose(StageKind kind, ExperimentCards cards)
     {

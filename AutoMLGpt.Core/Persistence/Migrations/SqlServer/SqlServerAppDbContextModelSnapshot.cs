@@ -22,6 +22,50 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.ChatMessageEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long?>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Revision")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "CreatedUtc");
+
+                    b.ToTable("ChatMessages", (string)null);
+                });
+
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.ExperimentEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -51,6 +95,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
+
+                    b.Property<int>("LatestRevision")
+                        .HasColumnType("int");
 
                     b.Property<string>("ModelName")
                         .IsRequired()
@@ -86,6 +133,52 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.ToTable("Experiments", (string)null);
                 });
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.RevisionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("FollowUp")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("ParentNumber")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Revisions", (string)null);
+                });
+
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.StageEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -103,6 +196,12 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
 
                     b.Property<Guid>("ExperimentId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<long?>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("OutputTokens")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Revision")
                         .HasColumnType("int");
@@ -135,6 +234,24 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.ToTable("Stages", (string)null);
                 });
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.ChatMessageEntity", b =>
+                {
+                    b.HasOne("AutoMLGpt.Core.Experiments.ExperimentEntity", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.RevisionEntity", b =>
+                {
+                    b.HasOne("AutoMLGpt.Core.Experiments.ExperimentEntity", null)
+                        .WithMany("Revisions")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.StageEntity", b =>
                 {
                     b.HasOne("AutoMLGpt.Core.Experiments.ExperimentEntity", null)
@@ -146,6 +263,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
 
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.ExperimentEntity", b =>
                 {
+                    b.Navigation("Messages");
+
+                    b.Navigation("Revisions");
+
                     b.Navigation("Stages");
                 });
 #pragma warning restore 612, 618

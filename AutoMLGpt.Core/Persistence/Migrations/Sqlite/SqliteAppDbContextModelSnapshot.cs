@@ -17,6 +17,48 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.ChatMessageEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("OutputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "CreatedUtc");
+
+                    b.ToTable("ChatMessages", (string)null);
+                });
+
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.ExperimentEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -46,6 +88,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("LatestRevision")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ModelName")
                         .IsRequired()
@@ -81,6 +126,50 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.ToTable("Experiments", (string)null);
                 });
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.RevisionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FollowUp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ParentNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Revisions", (string)null);
+                });
+
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.StageEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -96,6 +185,12 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
 
                     b.Property<Guid>("ExperimentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("OutputTokens")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Revision")
                         .HasColumnType("INTEGER");
@@ -128,6 +223,24 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.ToTable("Stages", (string)null);
                 });
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.ChatMessageEntity", b =>
+                {
+                    b.HasOne("AutoMLGpt.Core.Experiments.ExperimentEntity", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.RevisionEntity", b =>
+                {
+                    b.HasOne("AutoMLGpt.Core.Experiments.ExperimentEntity", null)
+                        .WithMany("Revisions")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.StageEntity", b =>
                 {
                     b.HasOne("AutoMLGpt.Core.Experiments.ExperimentEntity", null)
@@ -139,6 +252,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.ExperimentEntity", b =>
                 {
+                    b.Navigation("Messages");
+
+                    b.Navigation("Revisions");
+
                     b.Navigation("Stages");
                 });
 #pragma warning restore 612, 618

@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Pipeline;
+
+namespace AutoMLGpt.Core.Experiments;
+
+public enum ChatUpdateKind { ReplyDelta, ReplyDone, RevisionStarted, Stage, Done, Failed }
+
+/// <summary>One event of a chat exchange: reply text, the revision it started, that revision's stage updates, the end.</summary>
+public sealed record ChatUpdate(ChatUpdateKind Kind, string Text = "", StageUpdate? Stage = null, int? Revision = null);
+
+/// <summary>
+/// Chat follow-ups on a saved experiment: the engine's reply streams, and when it revises the experiment a new revision
+/// is made (the previous one is kept) with the chosen stages regenerated under all follow-ups so far.
+/// </summary>
+public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
+{
+    public const int MaxMessageLength = 4_000;
+
+    /// <summary>A problem with a chat message, or null when it can be sent.</summary>
+    public static string? Validate(string? message)
+    {
+        if (string.IsNullOrWhiteSpace(message)) return "Write a follow-up first, e.g. \"faster inference\" or \"fit on one 24 GB GPU\".";
+        if (message.Length > MaxMessageLength) return $"The message is too long: {message.Length:N0} characters, at most {MaxMessageLength:N0}.";
+        if (message.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t') || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
+            return "The message contains control or text-direction characters; remove them.";
+        return null;
+    }
+
+    public async IAsyncEnumerable<ChatUpdate> SendAsync(Guid experimentId, string message, IExperimentEngine engine, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Validate(message) is { } invalid) { yield return new ChatUpdate(ChatUpdateKind.Failed, invalid); yield break; }
+        var saved = await store.GetAsync(experimentId, cancellationToken);
+        if (saved is null) { yield return new ChatUpdate(ChatUpdateKind.Failed, "This experiment no longer exists."); yield break; }
+        if (saved.Status == RunStatus.Running) { yield return new ChatUpdate(ChatUpdateKind.Failed, "The experiment is still running; wait for it to finish, or stop it."); yield break; }
+
+        message = message.Trim();
+        await store.AddMessageAsync(experimentId, "user", message, RunStatus.Succeeded, cancellationToken);
+        var replyId = await store.AddMessageAsync(experimentId, "assistant", "", RunStatus.Running, cancellationToken);
+        var earlier = saved.CurrentRevision?.FollowUp;
+        var stages = saved.Stages.Where(s => s.Status == RunStatus.Succeeded).ToDictionary(s => s.Stage, s => s.Output);
+        var context = new FollowUpContext(saved.Cards, saved.PromptParagraph, stages, message, earlier);
+        var result = new FollowUpResult();
+        var reply = new StringBuilder();
+        var finished = false;
+        try
+        {
+            await foreach (var text in engine.ReplyAsync(context, result, cancellationToken))
+            {
+                reply.Append(text);
+                yield return new ChatUpdate(ChatUpdateKind.ReplyDelta, text);
+            }
+            finished = true;
+        }
+        finally
+        {
+            // Stop or a closed tab: the reply so far is kept, marked as such.
+            if (!finished) await store.UpdateMessageAsync(replyId, reply.ToString(), RunStatus.Cancelled, null, result.Usage, CancellationToken.None);
+        }
+
+        if (result.Error is { } error)
+        {
+            await store.UpdateMessageAsync(replyId, reply.ToString(), result.Interrupted ? RunStatus.Interrupted : RunStatus.Failed, null, result.Usage, CancellationToken.None);
+            yield return new ChatUpdate(ChatUpdateKind.Failed, error);
+            yield break;
+        }
+        if (!result.Revise)
+        {
+            await store.UpdateMessageAsync(replyId, reply.ToString().Trim(), RunStatus.Succeeded, null, result.Usage, CancellationToken.None);
+            yield return new ChatUpdate(ChatUpdateKind.ReplyDone, reply.ToString().Trim());
+            yield return new ChatUpdate(ChatUpdateKind.Done);
+            yield break;
+        }
+
+        var followUps = string.IsNullOrWhiteSpace(earlier) ? message : $"{earlier}\n{message}";
+        var plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, CancellationToken.None);
+        await store.UpdateMessageAsync(replyId, reply.ToString().Trim(), RunStatus.Succeeded, plan!.Revision, result.Usage, CancellationToken.None);
+        yield return new ChatUpdate(ChatUpdateKind.ReplyDone, reply.ToString().Trim(), Revision: plan.Revision);
+        yield return new ChatUpdate(ChatUpdateKind.RevisionStarted, Revision: plan.Revision);
+        await foreach (var update in runner.RunAsync(plan, cancellationToken))
+            yield return new ChatUpdate(ChatUpdateKind.Stage, Stage: update, Revision: plan.Revision);
+        yield return new ChatUpdate(ChatUpdateKind.Done, Revision: plan.Revision);
+    }
+
+    private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+}
