@@ -10,7 +10,7 @@ namespace AutoMLGpt.Tests.E2E;
 /// The real app on a real loopback socket (Kestrel on a free port) over a temporary SQLite file, plus one headless
 /// Debian Chromium shared by the end-to-end tests. Playwright never downloads a browser.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -23,9 +23,12 @@ public sealed class AppFixture : IAsyncLifetime
     public string DataFolder => _folder;
     public CapturingLoggerProvider Logs => _factory!.Logs;
 
+    /// <summary>Extra settings for the app under test (e.g. the Llm section pointing at a fake server).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>> SettingsAsync() => Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
+
     public async ValueTask InitializeAsync()
     {
-        _factory = StartApp(_folder, out var url);
+        _factory = StartApp(_folder, out var url, await SettingsAsync());
         BaseUrl = url;
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
@@ -39,9 +42,9 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     /// <summary>Starts the app over the database in <paramref name="folder"/>; also used to "restart" it in tests.</summary>
-    public static TestApp StartApp(string folder, out string baseUrl)
+    public static TestApp StartApp(string folder, out string baseUrl, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var factory = new TestApp(folder);
+        var factory = new TestApp(folder, settings ?? new Dictionary<string, string?>());
         factory.UseKestrel(0);
         factory.StartServer();
         baseUrl = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
@@ -55,7 +58,9 @@ public sealed class AppFixture : IAsyncLifetime
         return page;
     }
 
-    public async ValueTask DisposeAsync()
+    public TestApp App => _factory!;
+
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
@@ -65,7 +70,7 @@ public sealed class AppFixture : IAsyncLifetime
 }
 
 /// <summary>The app with its database in a test folder and fast offline streaming.</summary>
-public sealed class TestApp(string folder) : WebApplicationFactory<Program>
+public sealed class TestApp(string folder, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
     public CapturingLoggerProvider Logs { get; } = new();
 
@@ -74,6 +79,7 @@ public sealed class TestApp(string folder) : WebApplicationFactory<Program>
         builder.ConfigureLogging(l => l.AddProvider(Logs));
         builder.UseSetting("ConnectionStrings:AutoMLGpt", TestDatabase.ConnectionStringFor(folder));
         builder.UseSetting("Offline:StreamDelayMilliseconds", "2");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 }
 
