@@ -77,6 +77,7 @@ public class LlmAppTests(LlmAppFixture app)
         await Expect(changed.First).ToContainTextAsync("4");
         await Expect(page.Locator("#chat-messages")).ToContainTextAsync("made revision 2");
         await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-chat.png"), FullPage = true });
     }
 
     [Fact]
