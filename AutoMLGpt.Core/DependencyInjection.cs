@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Training.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,6 +76,15 @@ public static class DependencyInjection
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentRunner>();
         services.AddSingleton<ChatRefiner>();
+
+        var training = configuration.GetSection(TrainingOptions.Section).Get<TrainingOptions>() ?? new TrainingOptions();
+        if (training.MaxConcurrentJobs is < 1 or > 64) throw new OptionsValidationException(TrainingOptions.Section, typeof(TrainingOptions), ["Training:MaxConcurrentJobs must be between 1 and 64."]);
+        if (training.MaxUploadMegabytes is < 1 or > 4096) throw new OptionsValidationException(TrainingOptions.Section, typeof(TrainingOptions), ["Training:MaxUploadMegabytes must be between 1 and 4096."]);
+        services.AddSingleton(training);
+        services.AddSingleton(new DataFolders(Path.Combine(contentRoot, database.DataDirectory)));
+        services.AddSingleton<TrainingJobStore>();
+        services.AddSingleton<TrainingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrainingService>());
         return services;
     }
 
@@ -89,9 +99,10 @@ public static class DependencyInjection
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken); // readers don't block the writer
         }
         var interrupted = await services.GetRequiredService<ExperimentStore>().MarkAbandonedRunsInterruptedAsync(cancellationToken);
+        interrupted += await services.GetRequiredService<TrainingJobStore>().MarkAbandonedInterruptedAsync(cancellationToken);
         if (interrupted > 0)
             services.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Startup")
-                .LogWarning("{Count} experiment(s) left running by a previous process were marked interrupted", interrupted);
+                .LogWarning("{Count} experiment(s) or training job(s) left running by a previous process were marked interrupted", interrupted);
     }
 
     // Which appsettings*.json file, if any, provides Llm:ApiKey (user secrets and environment variables are fine).

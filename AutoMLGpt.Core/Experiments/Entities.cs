@@ -22,6 +22,8 @@ public sealed class ExperimentEntity
     /// <summary>The experiment this one re-runs, when it was started with "run again".</summary>
     public Guid? RerunOf { get; set; }
     public int LatestRevision { get; set; } = 1;
+    /// <summary>The uploaded CSV this experiment was made from (a generated file name in the uploads folder), if any.</summary>
+    public string? DatasetFile { get; set; }
     public List<StageEntity> Stages { get; set; } = [];
     public List<RevisionEntity> Revisions { get; set; } = [];
     public List<ChatMessageEntity> Messages { get; set; } = [];
@@ -76,4 +78,33 @@ public sealed class ChatMessageEntity
     public long? InputTokens { get; set; }
     public long? OutputTokens { get; set; }
     public DateTime CreatedUtc { get; set; }
+}
+
+/// <summary>
+/// A real training run of an experiment's recommended hyperparameters on its uploaded data. The log and curve are
+/// checkpointed while it runs; the heartbeat says it is alive.
+/// </summary>
+public sealed class TrainingJobEntity
+{
+    public Guid Id { get; set; }
+    public Guid ExperimentId { get; set; }
+    public int Revision { get; set; }
+    public string DatasetFile { get; set; } = "";
+    public RunStatus Status { get; set; }
+    public string? Error { get; set; }
+    public string Log { get; set; } = "";
+    /// <summary>The per-iteration metrics as JSON.</summary>
+    public string CurveJson { get; set; } = "[]";
+    /// <summary>Test metrics, best iteration, elapsed time, split and parameter messages as JSON, once finished.</summary>
+    public string? ResultJson { get; set; }
+    public string ParametersJson { get; set; } = "{}";
+    public string? ModelFile { get; set; }
+    public string MetricName { get; set; } = "";
+    public double? PredictedFinal { get; set; }
+    public double? RealFinal { get; set; }
+    public Guid? RetryOf { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? StartedUtc { get; set; }
+    public DateTime? HeartbeatUtc { get; set; }
+    public DateTime? CompletedUtc { get; set; }
 }

@@ -21,9 +21,9 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>Saves a new experiment (revision 1) and plans all four stages.</summary>
-    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default)
+    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null)
     {
-        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken);
+        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken, datasetFile);
         return new RunPlan(id, 1, engine, cards, StageNames.InOrder, new Dictionary<StageKind, StageOutput>());
     }
 

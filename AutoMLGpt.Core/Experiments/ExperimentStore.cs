@@ -24,7 +24,7 @@ public sealed record ChatEntry(long Id, string Role, string Content, int? Revisi
 public sealed record ExperimentDetails(
     Guid Id, string Name, string Engine, RunStatus Status, string? Error, ExperimentCards Cards, string PromptParagraph,
     DateTime CreatedUtc, DateTime? CompletedUtc, Guid? RerunOf, int Revision, IReadOnlyList<SavedStage> Stages,
-    IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage)
+    IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage, string? DatasetFile = null)
 {
     public SavedStage? Stage(StageKind kind) => Stages.FirstOrDefault(s => s.Stage == kind);
     public int LatestRevision => Revisions.Count == 0 ? 1 : Revisions.Max(r => r.Number);
@@ -38,7 +38,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default)
+    public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null)
     {
         var errors = CardValidator.Validate(cards);
         if (errors.Count > 0) throw new CardValidationException(errors);
@@ -57,6 +57,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             UpdatedUtc = now,
             RerunOf = rerunOf,
             LatestRevision = 1,
+            DatasetFile = datasetFile,
         };
         entity.Revisions.Add(new RevisionEntity { Number = 1, Reason = rerunOf is null ? "first run" : "run again", Engine = engine, Status = RunStatus.Running, CreatedUtc = now });
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -141,7 +142,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             e.Stages.Sum(s => s.InputTokens ?? 0) + e.Messages.Sum(m => m.InputTokens ?? 0),
             e.Stages.Sum(s => s.OutputTokens ?? 0) + e.Messages.Sum(m => m.OutputTokens ?? 0));
         return new ExperimentDetails(e.Id, e.Name, e.Engine, e.Status, e.Error, cards, e.PromptParagraph, e.CreatedUtc, e.CompletedUtc, e.RerunOf,
-            shown, stages, revisions, messages, usage);
+            shown, stages, revisions, messages, usage, e.DatasetFile);
     }
 
     /// <summary>

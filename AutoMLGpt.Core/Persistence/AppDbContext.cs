@@ -13,6 +13,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<StageEntity> Stages => Set<StageEntity>();
     public DbSet<RevisionEntity> Revisions => Set<RevisionEntity>();
     public DbSet<ChatMessageEntity> Messages => Set<ChatMessageEntity>();
+    public DbSet<TrainingJobEntity> TrainingJobs => Set<TrainingJobEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -20,6 +21,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         modelBuilder.ApplyConfiguration(new StageConfiguration());
         modelBuilder.ApplyConfiguration(new RevisionConfiguration());
         modelBuilder.ApplyConfiguration(new ChatMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new TrainingJobConfiguration());
     }
 }
 
@@ -40,6 +42,7 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.Property(e => e.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(e => e.Error).HasMaxLength(4000);
         b.Property(e => e.CardsJson).IsRequired();
+        b.Property(e => e.DatasetFile).HasMaxLength(100);
         b.Property(e => e.PromptParagraph).IsRequired();
         b.HasIndex(e => e.CreatedUtc);
         b.HasIndex(e => e.Status);
@@ -84,6 +87,23 @@ internal sealed class ChatMessageConfiguration : IEntityTypeConfiguration<ChatMe
         b.Property(m => m.Role).HasMaxLength(20);
         b.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
         b.HasIndex(m => new { m.ExperimentId, m.CreatedUtc });
+    }
+}
+
+internal sealed class TrainingJobConfiguration : IEntityTypeConfiguration<TrainingJobEntity>
+{
+    public void Configure(EntityTypeBuilder<TrainingJobEntity> b)
+    {
+        b.ToTable("TrainingJobs");
+        b.HasKey(j => j.Id);
+        b.Property(j => j.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(j => j.DatasetFile).HasMaxLength(100);
+        b.Property(j => j.ModelFile).HasMaxLength(100);
+        b.Property(j => j.MetricName).HasMaxLength(40);
+        b.Property(j => j.Error).HasMaxLength(4000);
+        b.HasIndex(j => new { j.ExperimentId, j.CreatedUtc });
+        b.HasIndex(j => j.Status);
+        b.HasOne<ExperimentEntity>().WithMany().HasForeignKey(j => j.ExperimentId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

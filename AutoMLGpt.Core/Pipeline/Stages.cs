@@ -9,7 +9,7 @@ public enum StageKind { DataProcessing = 0, ModelArchitecture = 1, Hyperparamete
 
 /// <summary>Lifecycle of a stage or of a whole experiment run.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
-public enum RunStatus { Pending, Running, Succeeded, Failed, Cancelled, Interrupted }
+public enum RunStatus { Pending, Running, Succeeded, Failed, Cancelled, Interrupted, Queued }
 
 /// <summary>
 /// Interrupted: the stream broke or ended without a finish reason; the partial text is kept and the stage can be retried.

@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+
+namespace AutoMLGpt.Core.Training.Jobs;
+
+/// <summary>Options of real training, section <c>Training</c>.</summary>
+public sealed class TrainingOptions
+{
+    public const string Section = "Training";
+
+    /// <summary>How many training jobs run at once; others wait in the queue.</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>Largest CSV accepted by upload.</summary>
+    public int MaxUploadMegabytes { get; set; } = 200;
+
+    /// <summary>How often a running job's heartbeat and log are written to the database.</summary>
+    public double CheckpointSeconds { get; set; } = 2;
+
+    /// <summary>Threads LightGBM may use per job.</summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
+    public long MaxUploadBytes => MaxUploadMegabytes * 1024L * 1024L;
+}
+
+/// <summary>
+/// Where uploaded datasets and trained models live: folders under the app's data directory, with names the app
+/// generates. A user-supplied name never becomes a path.
+/// </summary>
+public sealed partial class DataFolders(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public string Uploads => Ensure(Path.Combine(Root, "uploads"));
+    public string Models => Ensure(Path.Combine(Root, "models"));
+
+    public static string NewDatasetFile() => $"{Guid.NewGuid():N}.csv";
+
+    public string DatasetPath(string file) => Path.Combine(Uploads, Checked(file, DatasetName()));
+    public string ModelPath(string file) => Path.Combine(Models, Checked(file, ModelName()));
+
+    /// <summary>Streams an upload to disk under a generated name, refusing it past <paramref name="maxBytes"/> without keeping a partial file.</summary>
+    public async Task<string> SaveUploadAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
+    {
+        var file = NewDatasetFile();
+        var path = DatasetPath(file);
+        try
+        {
+            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            var buffer = new byte[81920];
+            long total = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > maxBytes) throw new IOException($"The file is larger than the limit of {maxBytes / 1048576.0:0.#} MB (Training:MaxUploadMegabytes).");
+                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+        return file;
+    }
+
+    private static string Checked(string file, Regex pattern) =>
+        pattern.IsMatch(file) ? file : throw new ArgumentException($"\"{file}\" is not a file name this app generated.");
+
+    private static string Ensure(string dir) { Directory.CreateDirectory(dir); return dir; }
+
+    [GeneratedRegex("^[0-9a-f]{32}\\.csv$")] private static partial Regex DatasetName();
+    [GeneratedRegex("^[0-9a-f]{32}\\.txt$")] private static partial Regex ModelName();
+}

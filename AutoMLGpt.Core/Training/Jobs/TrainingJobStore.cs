@@ -1,0 +1,81 @@
+using System.Text.Json;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Persistence;
+using AutoMLGpt.Core.Pipeline;
+using Microsoft.EntityFrameworkCore;
+
+namespace AutoMLGpt.Core.Training.Jobs;
+
+/// <summary>What a finished run measured.</summary>
+public sealed record TrainingResult(TestMetrics Test, int BestIteration, int Iterations, double Seconds, string Split, IReadOnlyList<string> ParameterMessages, string MetricName);
+
+/// <summary>A training job as the UI sees it.</summary>
+public sealed record TrainingJobView(
+    Guid Id, Guid ExperimentId, int Revision, RunStatus Status, string? Error, string Log, IReadOnlyList<IterationMetrics> Curve,
+    TrainingResult? Result, string MetricName, double? PredictedFinal, double? RealFinal, bool HasModel,
+    DateTime CreatedUtc, DateTime? StartedUtc, DateTime? HeartbeatUtc, DateTime? CompletedUtc, Guid? RetryOf);
+
+/// <summary>Training jobs in the database, one DbContext per operation.</summary>
+public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = ExperimentStore.Json;
+
+    public async Task<Guid> CreateAsync(Guid experimentId, int revision, string datasetFile, string metricName, double? predicted, Guid? retryOf, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var job = new TrainingJobEntity
+        {
+            Id = Guid.CreateVersion7(), ExperimentId = experimentId, Revision = revision, DatasetFile = datasetFile, Status = RunStatus.Queued,
+            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = clock.GetUtcNow().UtcDateTime,
+        };
+        db.TrainingJobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        return job.Id;
+    }
+
+    public async Task UpdateAsync(Guid id, Action<TrainingJobEntity> change, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var job = await db.TrainingJobs.SingleAsync(j => j.Id == id, ct);
+        change(job);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<TrainingJobEntity?> FindAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.TrainingJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, ct);
+    }
+
+    public async Task<IReadOnlyList<TrainingJobView>> ForExperimentAsync(Guid experimentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.TrainingJobs.AsNoTracking().Where(j => j.ExperimentId == experimentId).ToListAsync(ct);
+        return rows.OrderByDescending(j => j.CreatedUtc).Select(ToView).ToList();
+    }
+
+    /// <summary>Finished runs with their metrics: what the experience store learns from.</summary>
+    public async Task<IReadOnlyList<TrainingJobEntity>> SucceededAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.TrainingJobs.AsNoTracking().Where(j => j.Status == RunStatus.Succeeded).ToListAsync(ct);
+    }
+
+    /// <summary>At start-up: jobs a previous process left queued or running are interrupted; their logs are kept.</summary>
+    public async Task<int> MarkAbandonedInterruptedAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.TrainingJobs.Where(j => j.Status == RunStatus.Running || j.Status == RunStatus.Queued)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, RunStatus.Interrupted).SetProperty(j => j.CompletedUtc, now)
+                .SetProperty(j => j.Error, "The app stopped while this run was queued or running; its log up to then is kept. Start a new run."), ct);
+    }
+
+    public static TrainingJobView ToView(TrainingJobEntity j) => new(
+        j.Id, j.ExperimentId, j.Revision, j.Status, j.Error, j.Log,
+        JsonSerializer.Deserialize<List<IterationMetrics>>(j.CurveJson, Json) ?? [],
+        j.ResultJson is null ? null : JsonSerializer.Deserialize<TrainingResult>(j.ResultJson, Json),
+        j.MetricName, j.PredictedFinal, j.RealFinal, j.ModelFile is not null, j.CreatedUtc, j.StartedUtc, j.HeartbeatUtc, j.CompletedUtc, j.RetryOf);
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AutoMLGpt.Core.Training.Jobs;
+
+/// <summary>
+/// Real training in the background, off the Blazor circuit: a queue with a configurable number of concurrent jobs,
+/// a heartbeat and checkpointed log, Cancel within one iteration, and a live snapshot for the page to poll. Closing the
+/// tab changes nothing; stopping the app marks running jobs interrupted with their log kept.
+/// </summary>
+public sealed class TrainingService(
+    TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options,
+    TimeProvider clock, ILogger<TrainingService> logger) : BackgroundService
+{
+    private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
+    private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<Guid, LiveJob> _live = new();
+
+    /// <summary>What a running job has produced so far, kept in memory between checkpoints.</summary>
+    private sealed class LiveJob
+    {
+        public readonly object Gate = new();
+        public readonly StringBuilder Log = new();
+        public readonly List<IterationMetrics> Curve = [];
+        public RunStatus Status = RunStatus.Queued;
+    }
+
+    /// <summary>
+    /// Queues a run of the experiment's recommended hyperparameters (stage C of the revision shown) on its uploaded data.
+    /// Problems that can be seen before training (no data, not tabular, bad labels) are refused here, with nothing saved.
+    /// </summary>
+    public async Task<Guid> EnqueueAsync(Guid experimentId, int? revision = null, Guid? retryOf = null, CancellationToken ct = default)
+    {
+        var experiment = await experiments.GetAsync(experimentId, ct, revision) ?? throw new TrainingDataException("This experiment no longer exists.");
+        if (experiment.Cards.Data.Modality != DataModality.Tabular) throw new TrainingDataException("Real training is for tabular data; this data card is not tabular.");
+        if (experiment.DatasetFile is not { } file) throw new TrainingDataException("This experiment has no uploaded CSV; upload the data on the new-experiment page and run it from there.");
+        if (!File.Exists(folders.DatasetPath(file))) throw new TrainingDataException("The uploaded file of this experiment is gone from the data folder; upload it again.");
+        if (experiment.Stage(StageKind.Hyperparameters) is not { Status: RunStatus.Succeeded, Output.Hyperparameters: { Count: > 0 } })
+            throw new TrainingDataException("Stage C has no hyperparameter table in this revision; run or retry the pipeline first.");
+        var metric = LightGbmTrainer.CurveMetric(experiment.Cards.Data);
+        var predicted = experiment.Stage(StageKind.TrainingLog)?.Output.Curve is { } curve && string.Equals(curve.Metric, metric, StringComparison.OrdinalIgnoreCase) ? curve.Final : (double?)null;
+        var id = await jobs.CreateAsync(experimentId, experiment.Revision, file, metric, predicted, retryOf, ct);
+        _live[id] = new LiveJob();
+        await _queue.Writer.WriteAsync(id, ct);
+        return id;
+    }
+
+    /// <summary>Cancels a queued or running job; a running one stops within one boosting iteration.</summary>
+    public async Task CancelAsync(Guid jobId)
+    {
+        if (_running.TryGetValue(jobId, out var cts)) { await cts.CancelAsync(); return; }
+        if (await jobs.FindAsync(jobId) is { Status: RunStatus.Queued })
+        {
+            if (_live.TryGetValue(jobId, out var live)) live.Status = RunStatus.Cancelled;
+            await jobs.UpdateAsync(jobId, j => { j.Status = RunStatus.Cancelled; j.CompletedUtc = clock.GetUtcNow().UtcDateTime; j.Error = "Cancelled before it started."; });
+        }
+    }
+
+    /// <summary>The job as the page should show it: the live state while it runs here, else the saved one.</summary>
+    public async Task<TrainingJobView?> GetAsync(Guid jobId, CancellationToken ct = default)
+    {
+        var saved = await jobs.FindAsync(jobId, ct);
+        if (saved is null) return null;
+        var view = TrainingJobStore.ToView(saved);
+        if (_live.TryGetValue(jobId, out var live) && view.Status is RunStatus.Running or RunStatus.Queued)
+            lock (live.Gate) view = view with { Log = live.Log.ToString(), Curve = live.Curve.ToList() };
+        return view;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrentJobs)).Select(_ => WorkAsync(stoppingToken)).ToArray();
+        await Task.WhenAll(workers);
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                if (_live.TryGetValue(id, out var l) && l.Status == RunStatus.Cancelled) continue;
+                await RunJobAsync(id, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    private async Task RunJobAsync(Guid id, CancellationToken stoppingToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _running[id] = cts;
+        var live = _live.GetOrAdd(id, _ => new LiveJob());
+        live.Status = RunStatus.Running;
+        var status = RunStatus.Failed;
+        string? error = null;
+        TrainingResult? result = null;
+        string? modelFile = null;
+        double? realFinal = null;
+        using var checkpoints = new CancellationTokenSource();
+        Task? checkpointLoop = null;
+        try
+        {
+            var job = (await jobs.FindAsync(id, CancellationToken.None))!;
+            await jobs.UpdateAsync(id, j => { j.Status = RunStatus.Running; j.StartedUtc = j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime; }, CancellationToken.None);
+            checkpointLoop = CheckpointLoopAsync(id, live, checkpoints.Token);
+            var experiment = (await experiments.GetAsync(job.ExperimentId, CancellationToken.None, job.Revision))!;
+            var card = experiment.Cards.Data;
+            var rows = experiment.Stage(StageKind.Hyperparameters)!.Output.Hyperparameters!;
+
+            Append(live, $"Reading {card.Name} ({job.DatasetFile})…");
+            var table = CsvReader.Read(folders.DatasetPath(job.DatasetFile));
+            var data = TabularData.Build(table, card);
+            var parameters = TrainingParameters.From(rows, card, data.Classes.Length, options.Threads);
+            Append(live, $"{data.Rows:N0} labelled rows, {data.Columns} features ({data.CategoricalFeatures.Length} categorical); {data.Split.Description}: " +
+                         $"{data.Split.Train.Length:N0} train, {data.Split.Valid.Length:N0} validation, {data.Split.Test.Length:N0} test.");
+            foreach (var m in parameters.Messages) Append(live, "Note: " + m);
+            Append(live, $"LightGBM {parameters.ToNativeString()} num_iterations={parameters.Iterations} early_stopping_rounds={parameters.EarlyStoppingRounds}");
+            await jobs.UpdateAsync(id, j => j.ParametersJson = TrainingJobStore.Serialize(parameters), CancellationToken.None);
+
+            var metric = LightGbmTrainer.CurveMetric(card);
+            // Native calls block: run them off the request threads.
+            var outcome = await Task.Run(() => LightGbmTrainer.Train(data, parameters, card, m =>
+            {
+                lock (live.Gate)
+                {
+                    live.Curve.Add(m);
+                    live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
+                }
+            }, cts.Token), CancellationToken.None);
+
+            modelFile = $"{id:N}.txt";
+            await File.WriteAllTextAsync(folders.ModelPath(modelFile), outcome.ModelText, CancellationToken.None);
+            realFinal = outcome.Test.Get(metric);
+            result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, parameters.Messages, metric);
+            Append(live, $"Best iteration {outcome.BestIteration} of {outcome.Iterations}; test {metric} {realFinal:0.####} on {outcome.Test.Rows:N0} rows; {outcome.Elapsed.TotalSeconds:0.0} s.");
+            status = RunStatus.Succeeded;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            status = stoppingToken.IsCancellationRequested ? RunStatus.Interrupted : RunStatus.Cancelled;
+            error = status == RunStatus.Cancelled ? "Cancelled by the user." : "The app stopped during training; the log up to then is kept.";
+            Append(live, error);
+        }
+        catch (Exception ex) when (ex is TrainingDataException or CsvFormatException)
+        {
+            error = ex.Message;
+            Append(live, "Error: " + ex.Message);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Training job {JobId} failed", id);
+            error = $"Training failed: {ex.Message}";
+            Append(live, "Error: " + ex.Message);
+        }
+        finally
+        {
+            await checkpoints.CancelAsync();
+            if (checkpointLoop is not null) await checkpointLoop;
+            live.Status = status;
+            string log; string curve;
+            lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
+            await jobs.UpdateAsync(id, j =>
+            {
+                j.Status = status; j.Error = error; j.Log = log; j.CurveJson = curve; j.ModelFile = modelFile; j.RealFinal = realFinal;
+                j.ResultJson = result is null ? null : TrainingJobStore.Serialize(result);
+                j.CompletedUtc = j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime;
+            }, CancellationToken.None);
+            _running.TryRemove(id, out _);
+            _live.TryRemove(id, out _);
+            logger.LogInformation("Training job {JobId} ended: {Status}", id, status);
+        }
+    }
+
+    // Heartbeat and log checkpoint every few seconds while the job runs.
+    private async Task CheckpointLoopAsync(Guid id, LiveJob live, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.CheckpointSeconds), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                string log; string curve;
+                lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
+                await jobs.UpdateAsync(id, j => { j.Log = log; j.CurveJson = curve; j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime; }, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static void Append(LiveJob live, string line)
+    {
+        lock (live.Gate) live.Log.AppendLine(line);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+}
