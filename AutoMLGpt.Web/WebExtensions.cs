@@ -55,6 +55,15 @@ public static class WebExtensions
             var name = $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}_{fileName}";
             return Results.File(Encoding.UTF8.GetBytes(saved.Output.Text), "text/plain; charset=utf-8", name);
         });
+        // A trained model: LightGBM's own text format, downloaded, never interpreted by the browser.
+        endpoints.MapGet("/training/{id:guid}/model", async (Guid id, Core.Training.Jobs.TrainingJobStore jobs, Core.Training.Jobs.DataFolders folders, HttpContext http, CancellationToken ct) =>
+        {
+            if (await jobs.FindAsync(id, ct) is not { ModelFile: { } file }) return Results.NotFound();
+            var path = folders.ModelPath(file);
+            if (!File.Exists(path)) return Results.NotFound();
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(path, "text/plain; charset=utf-8", $"lightgbm_model_{id:N}.txt");
+        });
         return endpoints;
     }
 }

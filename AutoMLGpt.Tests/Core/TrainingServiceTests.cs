@@ -1,0 +1,120 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Training;
+using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoMLGpt.Tests.Core;
+
+public class TrainingServiceTests
+{
+    private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });
+
+    /// <summary>Uploads a shared dataset the way the page does, profiles it, runs the pipeline, returns the experiment.</summary>
+    private static async Task<Guid> ExperimentFromUploadAsync(TestDatabase db, string dataset, ModelCard? model = null)
+    {
+        var folders = db.Services.GetRequiredService<DataFolders>();
+        string file;
+        await using (var source = File.OpenRead(SharedData.Csv(dataset)))
+            file = await folders.SaveUploadAsync(source, 50_000_000, CancellationToken.None);
+        var profile = DataProfiler.Profile(CsvReader.Read(folders.DatasetPath(file)));
+        var cards = new ExperimentCards(profile.ToDataCard(dataset), model ?? ModelCatalogue.LightGbm.TemplateCard(), new ExperimentRequest { Resources = "CPU only, 2 cores" });
+        var plan = await db.Runner.PlanFirstRunAsync(cards, Offline, datasetFile: file);
+        await foreach (var _ in db.Runner.RunAsync(plan, CancellationToken.None)) { }
+        return plan.ExperimentId;
+    }
+
+    private static async Task<TrainingJobView> WaitAsync(TrainingService service, Guid job, Func<TrainingJobView, bool> until, int seconds = 60)
+    {
+        for (var i = 0; i < seconds * 20; i++)
+        {
+            var view = await service.GetAsync(job);
+            if (view is not null && until(view)) return view;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"job {job} did not reach the expected state");
+    }
+
+    [Fact]
+    public async Task AQueuedJobTrainsTheRecommendedConfigurationAndSavesMetricsLogAndModel()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await ExperimentFromUploadAsync(db, "breast_cancer_wisconsin");
+
+        var job = await service.EnqueueAsync(experiment);
+        var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running));
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal("AUC", done.MetricName);
+        Assert.InRange(done.RealFinal!.Value, 0.95, 1.0);
+        Assert.Equal(done.Result!.Test.Auc, done.RealFinal);
+        Assert.NotNull(done.PredictedFinal); // stage D predicted AUC too, so the gap can be shown
+        Assert.True(done.Curve.Count >= 10);
+        Assert.Contains("valid_1's auc", done.Log);
+        Assert.True(done.HasModel);
+        Assert.NotNull(done.HeartbeatUtc);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CancelStopsARunningJobWithinAnIterationAndKeepsItsLog()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await ExperimentFromUploadAsync(db, "adult");
+        var job = await service.EnqueueAsync(experiment);
+        await WaitAsync(service, job, j => j.Curve.Count >= 3);
+        await service.CancelAsync(job);
+        var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), 10);
+        Assert.Equal(RunStatus.Cancelled, done.Status);
+        Assert.Contains("[3]", done.Log);
+        Assert.False(done.HasModel);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task BadDataIsRefusedBeforeAnythingIsQueued()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = db.Services.GetRequiredService<TrainingService>();
+        var offlineOnly = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var ex = await Assert.ThrowsAsync<TrainingDataException>(() => service.EnqueueAsync(offlineOnly));
+        Assert.Contains("no uploaded CSV", ex.Message);
+        Assert.Empty(await db.Services.GetRequiredService<TrainingJobStore>().ForExperimentAsync(offlineOnly));
+    }
+
+    [Fact]
+    public async Task JobsLeftRunningByAStoppedAppAreInterruptedWithTheirLogKept()
+    {
+        var db = await TestDatabase.CreateAsync();
+        var experiment = await ExperimentFromUploadAsync(db, "titanic");
+        var jobs = db.Services.GetRequiredService<TrainingJobStore>();
+        var job = await jobs.CreateAsync(experiment, 1, "0123456789abcdef0123456789abcdef.csv", "accuracy", null, null, CancellationToken.None);
+        await jobs.UpdateAsync(job, j => { j.Status = RunStatus.Running; j.Log = "[1]\ttraining's binary_logloss: 0.6\n"; });
+        await db.CloseAsync();
+
+        await using var cleanup = db;
+        await using var restarted = await TestDatabase.CreateAsync(db.Folder);
+        var view = TrainingJobStore.ToView((await restarted.Services.GetRequiredService<TrainingJobStore>().FindAsync(job))!);
+        Assert.Equal(RunStatus.Interrupted, view.Status);
+        Assert.Equal("[1]\ttraining's binary_logloss: 0.6\n", view.Log);
+        Assert.Contains("app stopped", view.Error);
+    }
+
+    [Fact]
+    public async Task UploadsGetGeneratedNamesAndOversizedOnesLeaveNothingBehind()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var folders = db.Services.GetRequiredService<DataFolders>();
+        await Assert.ThrowsAsync<IOException>(() => folders.SaveUploadAsync(new MemoryStream(new byte[5000]), 1000, CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(folders.Uploads));
+        Assert.Throws<ArgumentException>(() => folders.DatasetPath("../../etc/passwd"));
+        Assert.Throws<ArgumentException>(() => folders.DatasetPath("CON.csv"));
+        var name = await folders.SaveUploadAsync(new MemoryStream("a,b\n1,2\n"u8.ToArray()), 1000, CancellationToken.None);
+        Assert.Matches("^[0-9a-f]{32}\\.csv$", name);
+    }
+}
