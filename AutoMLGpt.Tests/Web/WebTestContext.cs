@@ -31,10 +31,15 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
     private async Task UseDatabaseAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        Services.AddSingleton(_database.Store);
-        Services.AddSingleton(_database.Runner);
-        Services.AddSingleton(_database.Services.GetRequiredService<AutoMLGpt.Core.Experiments.ChatRefiner>());
-        Services.AddSingleton(_database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>());
+        // The pages get the same singletons the app registers, from the domain's own registration.
+        foreach (var type in new[]
+        {
+            typeof(AutoMLGpt.Core.Experiments.ExperimentStore), typeof(AutoMLGpt.Core.Experiments.ExperimentRunner),
+            typeof(AutoMLGpt.Core.Experiments.ChatRefiner), typeof(AutoMLGpt.Core.Engines.Llm.LlmOptions),
+            typeof(AutoMLGpt.Core.Training.Jobs.TrainingService), typeof(AutoMLGpt.Core.Training.Jobs.TrainingJobStore),
+            typeof(AutoMLGpt.Core.Training.Jobs.DataFolders), typeof(AutoMLGpt.Core.Training.Jobs.TrainingOptions),
+        })
+            Services.AddSingleton(type, _database.Services.GetRequiredService(type));
         Services.AddSingleton<IExperimentEngine>(new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }));
         Services.AddSingleton(TimeProvider.System);
     }
