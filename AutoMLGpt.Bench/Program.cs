@@ -1,0 +1,3 @@
+using AutoMLGpt.Bench;
+
+return await BenchCommands.RunAsync(args);
