@@ -27,7 +27,13 @@ public static partial class BenchCommands
             object result = args[0] switch
             {
                 "distill" => Distill(options),
-                // SUITES
+                "knowledge-pack" => await KnowledgePackAsync(options),
+                "recommend" => await RecommendAsync(options),
+                "predict-log" => await PredictLogAsync(options),
+                "encoder" => EncoderSuite(options),
+                "search" => SearchSuite(options),
+                "pipeline" => await PipelineSuiteAsync(options),
+                "train" => TrainSuite(options),
                 _ => throw new ArgumentException($"Unknown command \"{args[0]}\".\n{Usage}"),
             };
             if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack"))

@@ -5,6 +5,8 @@ using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.Knowledge;
+using AutoMLGpt.Core.Knowledge.Encoders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,7 +62,23 @@ public static class DependencyInjection
 
         services.TryAddSingletonTimeProvider();
         services.AddSingleton(configuration.GetSection("Offline").Get<OfflineEngineOptions>() ?? new OfflineEngineOptions());
-        services.AddSingleton<OfflineEngine>();
+        services.AddSingleton(configuration.GetSection(EncoderOptions.Section).Get<EncoderOptions>() ?? new EncoderOptions());
+        services.AddSingleton(configuration.GetSection(KnowledgeOptions.Section).Get<KnowledgeOptions>() ?? new KnowledgeOptions());
+        services.AddSingleton<TextEncoder>(sp => EncoderFactory.Create(sp.GetRequiredService<EncoderOptions>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Encoder")));
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<TextEncoder>());
+        services.AddSingleton(sp =>
+        {
+            var logger = sp.GetRequiredService<ILogger<KnowledgeBase>>();
+            IReadOnlyList<ExperienceRecord> pack = [];
+            try { pack = KnowledgeBase.LoadEmbeddedPack().Records; }
+            catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                // Recommendations then fall back to the rules alone; say so rather than stop the app.
+                logger.LogWarning("The knowledge pack could not be loaded ({Message}); similar-dataset transfer is off until it is regenerated.", ex.Message);
+            }
+            return new KnowledgeBase(sp.GetRequiredService<TextEncoder>(), sp.GetRequiredService<KnowledgeOptions>(), logger, pack);
+        });
+        services.AddSingleton(sp => new OfflineEngine(sp.GetRequiredService<OfflineEngineOptions>(), sp.GetRequiredService<KnowledgeBase>()));
 
         // The language model: offline unless configured; bad settings stop the app at start with the key named.
         var llm = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
@@ -71,7 +89,7 @@ public static class DependencyInjection
         services.AddSingleton(llm);
         services.AddSingleton<IExperimentEngine>(sp => llm.IsOffline
             ? sp.GetRequiredService<OfflineEngine>()
-            : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm));
+            : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>()));
 
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentRunner>();
@@ -100,6 +118,9 @@ public static class DependencyInjection
         }
         var interrupted = await services.GetRequiredService<ExperimentStore>().MarkAbandonedRunsInterruptedAsync(cancellationToken);
         interrupted += await services.GetRequiredService<TrainingJobStore>().MarkAbandonedInterruptedAsync(cancellationToken);
+        // Finished training runs of earlier sessions join the experience store again.
+        var knowledge = services.GetRequiredService<KnowledgeBase>();
+        foreach (var record in await services.GetRequiredService<TrainingService>().ExperiencesAsync(cancellationToken)) knowledge.Add(record);
         if (interrupted > 0)
             services.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Startup")
                 .LogWarning("{Count} experiment(s) or training job(s) left running by a previous process were marked interrupted", interrupted);

@@ -6,6 +6,12 @@ namespace AutoMLGpt.Core.Cards;
 /// <summary>A dataset folder's <c>datacard.json</c> (the format of the shared benchmark datasets), imported as our card.</summary>
 public sealed record DatasetCardFile(DataCard Card, string Source, string License, (int Start, int End)? TrainRange, (int Start, int End)? TestRange, string? PositiveClass)
 {
+    /// <summary>Rows per class, for classification datasets.</summary>
+    public IReadOnlyDictionary<string, long> ClassCounts { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Missing cells in the whole table.</summary>
+    public long MissingCells { get; init; }
+
     public const long MaxBytes = 1_000_000;
 
     public static DatasetCardFile Load(string path)
@@ -54,6 +60,12 @@ public sealed record DatasetCardFile(DataCard Card, string Source, string Licens
             return (r[0].GetInt32(), r[1].GetInt32());
         }
         var positive = Str("positiveClass");
-        return new DatasetCardFile(card, Str("source"), Str("license"), Range("train"), Range("test"), positive.Length > 0 ? positive : null);
+        var counts = root.TryGetProperty("classCounts", out var cc) && cc.ValueKind == JsonValueKind.Object
+            ? cc.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()) : new Dictionary<string, long>();
+        return new DatasetCardFile(card, Str("source"), Str("license"), Range("train"), Range("test"), positive.Length > 0 ? positive : null)
+        {
+            ClassCounts = counts,
+            MissingCells = Long("missingValues") ?? 0,
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Pipeline;
 using Microsoft.Extensions.AI;
 
@@ -10,7 +11,7 @@ namespace AutoMLGpt.Core.Engines.Llm;
 /// The four stages and chat replies on a language model behind <see cref="IChatClient"/>: each stage is one streaming
 /// call carrying the prompt paragraph, the stage's instructions and the earlier outputs; stage C asks for typed JSON.
 /// </summary>
-public sealed partial class LlmEngine(IChatClient client, LlmOptions options) : IExperimentEngine
+public sealed partial class LlmEngine(IChatClient client, LlmOptions options, KnowledgeBase? knowledge = null) : IExperimentEngine
 {
     public string Name => $"LLM {options.Model}";
     public bool IsOffline => false;
@@ -18,7 +19,9 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options) : 
 
     private readonly SecretRedactor _redactorTemplate = new([options.ApiKey]);
 
-    public IExperimentEngine WithFollowUp(string? followUp) => new LlmEngine(client, options) { FollowUp = followUp };
+    internal KnowledgeBase? Knowledge => knowledge;
+
+    public IExperimentEngine WithFollowUp(string? followUp) => new LlmEngine(client, options, knowledge) { FollowUp = followUp };
 
     public IPipelineStage Stage(StageKind kind) => new LlmStage(kind, this);
 
@@ -130,6 +133,10 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options) : 
         {
             var json = kind == StageKind.Hyperparameters;
             var messages = StagePrompts.Build(kind, context, engine.FollowUp);
+            // Tabular stages C and D get the similar past datasets and their transferred values as context.
+            if (kind is StageKind.Hyperparameters or StageKind.TrainingLog && context.Cards.Data.Modality == Cards.DataModality.Tabular
+                && engine.Knowledge?.Recommend(context.Cards.Data, KnowledgePackBuilder.Family) is { } rec)
+                messages[^1] = new ChatMessage(ChatRole.User, StagePrompts.WithSimilarDatasets(messages[^1].Text, rec));
             var s = new Streamed();
             await foreach (var text in engine.StreamAsync(messages, json, s, cancellationToken))
                 yield return StageUpdate.Delta(kind, text);

@@ -85,6 +85,20 @@ public static class StagePrompts
         return [new ChatMessage(ChatRole.System, System), new ChatMessage(ChatRole.User, user.ToString())];
     }
 
+    /// <summary>Adds the similar past datasets (measured LightGBM results) before the instructions.</summary>
+    public static string WithSimilarDatasets(string userMessage, Knowledge.Recommendation rec)
+    {
+        var block = new StringBuilder("<similar_datasets note=\"measured results of LightGBM on similar past datasets; weigh them by the weights\">\n");
+        foreach (var n in rec.Neighbours)
+            block.AppendLine($"- {Escape(n.Record.Dataset)} (weight {Knowledge.HyperparameterTransfer.Percent(n.Weight)}, similarity {n.Similarity:0.00}): test {n.Record.Metric} {n.Record.Score:0.####}; " +
+                             string.Join(", ", n.Record.Hyperparameters.Select(kv => $"{kv.Key}={kv.Value}")));
+        block.AppendLine("transferred: " + string.Join(", ", rec.Values.Select(v => $"{v.Name}={v.Value} ({v.Low}–{v.High})")));
+        if (rec.Extrapolating) block.AppendLine("warning: no close neighbour; treat as a starting point.");
+        block.AppendLine("</similar_datasets>");
+        var at = userMessage.LastIndexOf("\n\n", StringComparison.Ordinal);
+        return at < 0 ? block + userMessage : userMessage[..at] + "\n" + block + userMessage[at..];
+    }
+
     private static void AppendData(StringBuilder user, ExperimentCards cards, string promptParagraph, string? followUp)
     {
         user.AppendLine("Prompt paragraph (the paper's format; the cards below are its data):").AppendLine(Escape(promptParagraph)).AppendLine();

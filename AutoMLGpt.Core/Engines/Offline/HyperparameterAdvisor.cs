@@ -1,10 +1,11 @@
 using System.Globalization;
 using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Knowledge;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 
 /// <summary>A recommended recipe with everything that explains it.</summary>
-public sealed record Advice(ModelFamily Family, string? FamilyNote, Recipe Recipe, ResourceSpec Resources, IntentSet Intents, IReadOnlyList<string> TradeOffs)
+public sealed record Advice(ModelFamily Family, string? FamilyNote, Recipe Recipe, ResourceSpec Resources, IntentSet Intents, IReadOnlyList<string> TradeOffs, Recommendation? Transfer = null)
 {
     public FamilyInput Input(ExperimentCards cards) => new(cards.Data, cards.Model, Recipe);
 }
@@ -18,7 +19,7 @@ public static class HyperparameterAdvisor
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <param name="followUp">A chat follow-up whose intents add to the card's requests.</param>
-    public static Advice Advise(ExperimentCards cards, string? followUp = null)
+    public static Advice Advise(ExperimentCards cards, string? followUp = null, KnowledgeBase? knowledge = null)
     {
         var (family, note) = ModelCatalogue.Resolve(cards.Model, cards.Data);
         var data = cards.Data;
@@ -28,7 +29,17 @@ public static class HyperparameterAdvisor
         var tradeOffs = new List<string>();
 
         ApplyModelCard(recipe, cards.Model);
-        if (family.IsTreeEnsemble) AdviseTrees(recipe, data, resources, intents, tradeOffs);
+        Recommendation? transfer = null;
+        if (family.IsTreeEnsemble)
+        {
+            AdviseTrees(recipe, data, resources, intents, tradeOffs);
+            if (data.Modality == DataModality.Tabular && knowledge?.Recommend(data, KnowledgePackBuilder.Family) is { } rec)
+            {
+                transfer = rec;
+                ApplyTransfer(recipe, family, rec, tradeOffs);
+                ApplyIntentsToTransferred(recipe, family, intents);
+            }
+        }
         else AdviseNetwork(family, recipe, cards, resources, intents, tradeOffs);
 
         if (intents.Has(Intent.FasterInference))
@@ -38,7 +49,61 @@ public static class HyperparameterAdvisor
             tradeOffs.Add($"Faster inference{target}: {family.MakeFaster(input, intents)}.");
         }
         recipe.Num("seed", 42, "int", "any", "fixed for reproducibility");
-        return new Advice(family, note, recipe, resources, intents, tradeOffs);
+        return new Advice(family, note, recipe, resources, intents, tradeOffs, transfer);
+    }
+
+    /// <summary>
+    /// Replaces the rule-of-thumb values by those transferred from similar datasets (LightGBM results; XGBoost gets the
+    /// equivalent parameters), each with the neighbours and the spread in its rationale.
+    /// </summary>
+    private static void ApplyTransfer(Recipe r, ModelFamily family, Recommendation rec, List<string> tradeOffs)
+    {
+        var from = $"transferred from {rec.Summary}";
+        foreach (var v in rec.Values)
+        {
+            if (!double.TryParse(v.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) continue;
+            var band = v.Low == v.High ? "" : $"; neighbours' spread {v.Low} – {v.High}";
+            var xgb = family.Key == "xgboost";
+            switch (v.Name)
+            {
+                case "learning_rate": r.Replace("learning_rate", value, from + band); break;
+                case "num_leaves" when xgb:
+                    r.Replace("max_depth", Math.Clamp(Math.Round(Math.Log2(value)) + 1, 3, 12), $"{from}: depth for about {v.Value} leaves{band}"); break;
+                case "num_leaves": r.Replace("num_leaves", value, from + band); break;
+                case "min_data_in_leaf": r.Replace("min_data_in_leaf", value, from + band); break;
+                case "feature_fraction": r.Replace(xgb ? "colsample_bytree" : "feature_fraction", value, from + band); break;
+                case "bagging_fraction": r.Replace(xgb ? "subsample" : "bagging_fraction", value, from + band); break;
+                case "lambda_l2": r.Replace(xgb ? "reg_lambda" : "lambda_l2", value, from + band); break;
+                case "num_iterations":
+                    // The neighbours' best iteration, with room: early stopping decides on this dataset.
+                    r.Replace(xgb ? "n_estimators" : "num_iterations", Math.Clamp(Math.Round(value * 2.5), 100, 5000), $"2.5 × the neighbours' best iteration ({v.Value}), early stopping decides; {from}");
+                    break;
+            }
+        }
+        if (r["bagging_fraction"] is { Number: < 1 }) r.Adjust("bagging_fraction", r.NumberOf("bagging_fraction")!.Value, "with bagging_freq 1");
+        if (rec.Extrapolating)
+            tradeOffs.Add($"No past dataset is close to this one (best similarity {rec.Neighbours.Max(n => n.Similarity):0.00}); the transferred values are an extrapolation, so treat them as a starting point and compare with the defaults.");
+    }
+
+    // Requests still apply on top of transferred values.
+    private static void ApplyIntentsToTransferred(Recipe r, ModelFamily family, IntentSet intents)
+    {
+        var rounds = family.Key == "xgboost" ? "n_estimators" : "num_iterations";
+        if (intents.Has(Intent.ShorterTraining) && r.NumberOf("learning_rate") is { } lr)
+        {
+            r.Adjust("learning_rate", Math.Min(0.3, lr * 2), "shorter training: double the learning rate");
+            r.Adjust(rounds, Math.Max(50, Math.Round((r.NumberOf(rounds) ?? 200) / 2)), "shorter training: half the rounds");
+        }
+        if (intents.Has(Intent.HigherAccuracy) && r.NumberOf("learning_rate") is { } lr2)
+        {
+            r.Adjust("learning_rate", lr2 / 2, "higher accuracy: half the learning rate");
+            r.Adjust(rounds, (r.NumberOf(rounds) ?? 200) * 2, "higher accuracy: twice the rounds");
+        }
+        if (intents.Has(Intent.FasterInference))
+        {
+            if (r.NumberOf("num_leaves") is { } leaves) r.Adjust("num_leaves", Math.Max(8, Math.Round(leaves / 2)), "faster inference: fewer leaves");
+            if (family.Key == "xgboost" && r.NumberOf("max_depth") is { } depth) r.Adjust("max_depth", Math.Max(3, depth - 2), "faster inference: shallower trees");
+        }
     }
 
     // Architecture hyperparameters the user typed into the model card win over the family defaults.

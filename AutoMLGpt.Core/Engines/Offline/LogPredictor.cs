@@ -54,6 +54,12 @@ public static class LogPredictor
             var basis = $"anchored on {r.Source}: {r.Value.ToString("0.0", Inv)}{(why.Count > 0 ? $", adjusted for {string.Join(" and ", why)}" : "")}";
             return (r.Metric, anchored, 0.01 + Math.Abs(adjust) * 0.5, basis);
         }
+        // Only scale-free metrics carry over between datasets (an RMSE depends on the target's units).
+        if (a.Transfer?.Score is { } transferred && TaskDefaults.HigherIsBetter(d.PrimaryMetric) && string.Equals(a.Transfer.Metric, d.PrimaryMetric, StringComparison.OrdinalIgnoreCase))
+        {
+            var half = Math.Max(0.005, (transferred.High - transferred.Low) / 2 + (a.Transfer.Extrapolating ? 0.03 : 0));
+            return (d.PrimaryMetric, Math.Round(transferred.Value, 4), half, $"measured test {d.PrimaryMetric} of LightGBM on similar datasets, {a.Transfer.Summary}{(a.Transfer.Extrapolating ? "; no close neighbour, so the band is widened" : "")}");
+        }
         var metric = d.PrimaryMetric;
         var n = Math.Max(10, d.Samples ?? 10_000);
         var scale = Math.Clamp((Math.Log10(n) - 2) / 4, 0, 1); // 100 rows → 0, 1M rows → 1

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Pipeline;
 
 namespace AutoMLGpt.Core.Engines.Offline;
@@ -17,8 +18,11 @@ public sealed class OfflineEngineOptions
 /// The embedded default engine: deterministic and knowledge-driven (the model catalogue and its rules), needing no LLM.
 /// Each stage composes its full output, then streams it line by line.
 /// </summary>
-public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExperimentEngine
+public sealed class OfflineEngine(OfflineEngineOptions? options = null, KnowledgeBase? knowledge = null) : IExperimentEngine
 {
+    /// <summary>The experience store whose similar datasets drive tabular recommendations, if any.</summary>
+    public KnowledgeBase? Knowledge => knowledge;
+
     public const string EngineName = "offline engine";
     private readonly OfflineEngineOptions _options = options ?? new();
 
@@ -28,7 +32,7 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExper
     /// <summary>Chat follow-ups whose intents the advisor applies on top of the card's requests.</summary>
     public string? FollowUp { get; private init; }
 
-    public IExperimentEngine WithFollowUp(string? followUp) => new OfflineEngine(_options) { FollowUp = followUp };
+    public IExperimentEngine WithFollowUp(string? followUp) => new OfflineEngine(_options, knowledge) { FollowUp = followUp };
 
     public IPipelineStage Stage(StageKind kind) => new OfflineStage(kind, this);
 
@@ -49,8 +53,8 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExper
         }
         else
         {
-            var before = HyperparameterAdvisor.Advise(context.Cards, context.EarlierFollowUps);
-            var after = HyperparameterAdvisor.Advise(context.Cards, $"{context.EarlierFollowUps}\n{context.Message}");
+            var before = HyperparameterAdvisor.Advise(context.Cards, context.EarlierFollowUps, knowledge);
+            var after = HyperparameterAdvisor.Advise(context.Cards, $"{context.EarlierFollowUps}\n{context.Message}", knowledge);
             var changes = after.Recipe.Items
                 .Select(h => (h.Name, Old: before.Recipe[h.Name]?.Display, New: h.Display))
                 .Where(c => c.Old != c.New).ToList();
@@ -85,7 +89,7 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExper
 
     internal StageOutput Compose(StageKind kind, ExperimentCards cards)
     {
-        var advice = HyperparameterAdvisor.Advise(cards, FollowUp);
+        var advice = HyperparameterAdvisor.Advise(cards, FollowUp, knowledge);
         return kind switch
         {
             StageKind.DataProcessing => new StageOutput(kind, ScriptWriter.Write(cards, advice)),
@@ -137,6 +141,11 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null) : IExper
         sb.AppendLine("|---|---|---|---|---|");
         foreach (var r in a.Recipe.ToRows())
             sb.AppendLine($"| {Cell(r.Name)} | {Cell(r.Value)} | {r.Type} | {Cell(r.Range)} | {Cell(r.Rationale)} |");
+        if (a.Transfer is { } transfer)
+        {
+            sb.AppendLine();
+            sb.Append("- Similar past datasets: ").Append(transfer.Summary).Append(" (").Append(transfer.Encoder).AppendLine(" encoder, blended with meta-features).");
+        }
         foreach (var t in a.TradeOffs)
         {
             sb.AppendLine();

@@ -69,6 +69,15 @@ public sealed class Recipe
         if (reason.Length > 0) hp.Rationale = hp.Rationale.Length == 0 ? reason : $"{hp.Rationale}; {reason}";
     }
 
+    /// <summary>Replaces a value and its whole rationale (a transferred value no longer rests on the default).</summary>
+    public bool Replace(string name, double value, string rationale)
+    {
+        if (this[name] is not { } hp) return false;
+        hp.Number = value;
+        hp.Rationale = rationale;
+        return true;
+    }
+
     public bool AdjustText(string name, string value, string reason)
     {
         if (this[name] is not { } hp || hp.Text == value) return false;

@@ -16,7 +16,7 @@ namespace AutoMLGpt.Core.Training.Jobs;
 /// </summary>
 public sealed class TrainingService(
     TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options,
-    TimeProvider clock, ILogger<TrainingService> logger) : BackgroundService
+    TimeProvider clock, ILogger<TrainingService> logger, Knowledge.KnowledgeBase? knowledge = null) : BackgroundService
 {
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
@@ -141,6 +141,8 @@ public sealed class TrainingService(
             result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, parameters.Messages, metric);
             Append(live, $"Best iteration {outcome.BestIteration} of {outcome.Iterations}; test {metric} {realFinal:0.####} on {outcome.Test.Rows:N0} rows; {outcome.Elapsed.TotalSeconds:0.0} s.");
             status = RunStatus.Succeeded;
+            // The run enriches the experience store: future similar datasets learn from it.
+            if (ToExperience(card, parameters, outcome, table, data) is { } record) knowledge?.Add(record);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -176,6 +178,45 @@ public sealed class TrainingService(
             _live.TryRemove(id, out _);
             logger.LogInformation("Training job {JobId} ended: {Status}", id, status);
         }
+    }
+
+    private static Knowledge.ExperienceRecord? ToExperience(DataCard card, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data)
+    {
+        if (outcome.Test.Get(card.PrimaryMetric) is not { } score) return null;
+        var profile = DataProfiler.Profile(table, card.LabelColumn);
+        var counts = profile.ClassCounts.Select(c => c.Count).ToList();
+        var meta = Knowledge.MetaFeatures.FromCard(card, counts.Count >= 2 ? counts.Min() / (double)counts.Max() : null, profile.MissingShare);
+        var keys = new[] { "learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2" };
+        var hyper = keys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
+        hyper["num_iterations"] = outcome.BestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Knowledge.ExperienceRecord
+        {
+            Dataset = card.Name, Source = "training", Card = card, Meta = meta, Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper,
+            Metric = card.PrimaryMetric, HigherIsBetter = TaskDefaults.HigherIsBetter(card.PrimaryMetric), Score = score, BestIteration = outcome.BestIteration,
+        };
+    }
+
+    /// <summary>Finished runs saved by earlier sessions, as experiences (re-read at start-up).</summary>
+    public async Task<IReadOnlyList<Knowledge.ExperienceRecord>> ExperiencesAsync(CancellationToken ct)
+    {
+        var records = new List<Knowledge.ExperienceRecord>();
+        foreach (var job in await jobs.SucceededAsync(ct))
+        {
+            if (job.ResultJson is null || await experiments.GetAsync(job.ExperimentId, ct, job.Revision) is not { } experiment) continue;
+            var result = TrainingJobStore.ToView(job).Result!;
+            var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
+            if (parameters is null || result.Test.Get(experiment.Cards.Data.PrimaryMetric) is not { } score) continue;
+            var keys = new[] { "learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2" };
+            var hyper = keys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
+            hyper["num_iterations"] = result.BestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            records.Add(new Knowledge.ExperienceRecord
+            {
+                Dataset = experiment.Cards.Data.Name, Source = "training", Card = experiment.Cards.Data, Meta = Knowledge.MetaFeatures.FromCard(experiment.Cards.Data),
+                Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper, Metric = experiment.Cards.Data.PrimaryMetric,
+                HigherIsBetter = TaskDefaults.HigherIsBetter(experiment.Cards.Data.PrimaryMetric), Score = score, BestIteration = result.BestIteration,
+            });
+        }
+        return records;
     }
 
     // Heartbeat and log checkpoint every few seconds while the job runs.
