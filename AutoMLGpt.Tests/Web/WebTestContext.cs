@@ -38,9 +38,10 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             typeof(AutoMLGpt.Core.Experiments.ChatRefiner), typeof(AutoMLGpt.Core.Engines.Llm.LlmOptions),
             typeof(AutoMLGpt.Core.Training.Jobs.TrainingService), typeof(AutoMLGpt.Core.Training.Jobs.TrainingJobStore),
             typeof(AutoMLGpt.Core.Training.Jobs.DataFolders), typeof(AutoMLGpt.Core.Training.Jobs.TrainingOptions),
+            typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase),
         })
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
-        Services.AddSingleton<IExperimentEngine>(new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }));
+        Services.AddSingleton<IExperimentEngine>(new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>()));
         Services.AddSingleton(TimeProvider.System);
     }
 

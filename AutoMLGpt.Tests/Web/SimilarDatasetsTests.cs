@@ -1,0 +1,44 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Web.Components.Pages;
+using AutoMLGpt.Web.Components.Pages.Experiments;
+using AutoMLGpt.Tests.Fakes;
+using Bunit;
+
+namespace AutoMLGpt.Tests.Web;
+
+public class SimilarDatasetsTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task ATabularExperimentShowsNeighboursAndDroppingOneUpdatesTheTransferredTable()
+    {
+        // A held-out-style card: the penguins dataset described by hand, as a user would.
+        var card = SharedData.Card("palmer_penguins").Card;
+        card.Name = "penguin field study";
+        var id = await Database.Store.CreateAsync(new ExperimentCards(card, ModelCatalogue.LightGbm.TemplateCard(), new ExperimentRequest()), "offline engine");
+        var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#similar-datasets")));
+
+        var rows = cut.FindAll("#neighbours tbody tr");
+        Assert.Equal(5, rows.Count);
+        Assert.Contains(rows, r => r.TextContent.Contains("palmer_penguins")); // the pack's own penguins are the nearest
+        var weights = cut.FindAll("#neighbours .weight").Select(w => w.TextContent.Trim()).ToList();
+        Assert.Equal(100, weights.Take(3).Sum(w => int.Parse(w.TrimEnd('%'))), 1.0);
+        var before = cut.Find("#transferred").TextContent;
+
+        cut.FindAll("#neighbours input[type=checkbox]")[0].Change(false);
+        cut.WaitForAssertion(() => Assert.NotEqual(before, cut.Find("#transferred").TextContent));
+        Assert.Equal("0%", cut.FindAll("#neighbours .weight")[0].TextContent.Trim());
+    }
+
+    [Fact]
+    public void SettingsShowTheActiveEncoderAndTheExperienceCount()
+    {
+        var cut = Render<Settings>();
+        Assert.Contains("use-lite-static", cut.Find("#active-encoder").TextContent);
+        Assert.Contains("CPU", cut.Find("#execution-provider").TextContent);
+        Assert.Contains("35 from the knowledge pack", cut.Find("#experience-count").TextContent);
+    }
+}
