@@ -23,7 +23,7 @@ public sealed class NewExperimentPage(IPage page, string baseUrl)
     public async Task WaitForAllStagesAsync(string status = "succeeded")
     {
         foreach (var kind in new[] { "DataProcessing", "ModelArchitecture", "Hyperparameters", "TrainingLog" })
-            await Expect(Stage(kind)).ToHaveAttributeAsync("data-status", status, new() { Timeout = 30_000 });
+            await Expect(Stage(kind)).ToHaveAttributeAsync("data-status", status, new() { Timeout = 90_000 });
     }
 
     /// <summary>Prerendered buttons are inert until the circuit connects; the layout marks that moment.</summary>

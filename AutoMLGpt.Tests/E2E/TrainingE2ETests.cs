@@ -14,7 +14,7 @@ public class TrainingE2ETests(AppFixture app)
         var experiment = new NewExperimentPage(page, app.BaseUrl);
         await experiment.OpenAsync();
         await page.Locator("#csv-upload").SetInputFilesAsync(SharedData.Csv("adult"));
-        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 120_000 });
         await Expect(page.Locator("#profile-columns")).ToContainTextAsync("income (label)");
         await Expect(page.Locator("#data-label-column")).ToHaveValueAsync("income");
         await Expect(page.Locator("#model-name")).ToHaveValueAsync("LightGBM");
@@ -25,14 +25,14 @@ public class TrainingE2ETests(AppFixture app)
         await NewExperimentPage.WaitInteractiveAsync(page);
 
         await page.Locator("#start-training").ClickAsync();
-        await Expect(page.Locator("#real-log")).ToContainTextAsync("training's binary_logloss", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#real-log")).ToContainTextAsync("training's binary_logloss", new() { Timeout = 120_000 });
         var url = page.Url;
         await page.ReloadAsync();
         await NewExperimentPage.WaitInteractiveAsync(page);
         Assert.Equal(url, page.Url);
         // After the reload the same run is shown, its log kept, and it goes on to the end.
         await Expect(page.Locator("#real-log")).ToContainTextAsync("training's binary_logloss");
-        await Expect(page.Locator("#training-panel")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#training-panel")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 180_000 });
         await Expect(page.Locator("#test-metrics")).ToContainTextAsync("AUC");
         await Expect(page.Locator("#test-metrics")).ToContainTextAsync("test rows");
         await Expect(page.Locator("#prediction-gap")).ToBeVisibleAsync();

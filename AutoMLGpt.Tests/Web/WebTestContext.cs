@@ -43,6 +43,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
         Services.AddSingleton<IExperimentEngine>(new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>()));
         Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
     }
 
     // Services must all be registered before the renderer exists; SetRendererInfo creates it.
