@@ -56,6 +56,8 @@ public class TrainingServiceTests
         Assert.Contains("valid_1's auc", done.Log);
         Assert.True(done.HasModel);
         Assert.NotNull(done.HeartbeatUtc);
+        Assert.Contains("FastTree", done.Result.BaselineTrainer);
+        Assert.InRange(done.Result.Baseline!.Auc!.Value, 0.9, 1.0);
         await service.StopAsync(CancellationToken.None);
     }
 

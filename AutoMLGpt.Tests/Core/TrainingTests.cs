@@ -111,3 +111,26 @@ public class TrainingTests
         Assert.Null(TestMetrics.RocAuc([1, 1], [0.2, 0.3]));
     }
 }
+
+public class MlNetBaselineTests
+{
+    [Theory]
+    [InlineData("breast_cancer_wisconsin", 0.9)]
+    [InlineData("palmer_penguins", 0.85)]
+    [InlineData("concrete_strength", 0.7)]
+    public void TheFastTreeBaselineTrainsOnTheSameMatrixAndSplit(string dataset, double floor)
+    {
+        var file = SharedData.Card(dataset);
+        var data = TabularData.Build(CsvReader.Read(SharedData.Csv(dataset)), file.Card);
+        var (test, _, trainer) = MlNetBaseline.Train(data, file.Card);
+        Assert.Contains("FastTree", trainer);
+        Assert.Equal(data.Split.Test.Length, test.Rows);
+        var score = file.Card.Task switch
+        {
+            MlTask.Regression => test.R2!.Value,
+            MlTask.BinaryClassification => test.Auc!.Value,
+            _ => test.Accuracy!.Value,
+        };
+        Assert.InRange(score, floor, 1.0);
+    }
+}

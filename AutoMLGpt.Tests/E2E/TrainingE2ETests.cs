@@ -36,6 +36,7 @@ public class TrainingE2ETests(AppFixture app)
         await Expect(page.Locator("#test-metrics")).ToContainTextAsync("AUC");
         await Expect(page.Locator("#test-metrics")).ToContainTextAsync("test rows");
         await Expect(page.Locator("#prediction-gap")).ToBeVisibleAsync();
+        await Expect(page.Locator("#baseline-row")).ToContainTextAsync("FastTree");
         await Expect(page.Locator("#training-panel .chart polyline.series")).ToHaveCountAsync(2); // predicted and real
         await Expect(page.Locator("#download-model")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-training.png"), FullPage = true });

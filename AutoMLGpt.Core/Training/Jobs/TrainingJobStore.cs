@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace AutoMLGpt.Core.Training.Jobs;
 
 /// <summary>What a finished run measured.</summary>
-public sealed record TrainingResult(TestMetrics Test, int BestIteration, int Iterations, double Seconds, string Split, IReadOnlyList<string> ParameterMessages, string MetricName);
+public sealed record TrainingResult(TestMetrics Test, int BestIteration, int Iterations, double Seconds, string Split, IReadOnlyList<string> ParameterMessages, string MetricName,
+    TestMetrics? Baseline = null, string? BaselineTrainer = null, double? BaselineSeconds = null);
 
 /// <summary>A training job as the UI sees it.</summary>
 public sealed record TrainingJobView(

@@ -138,8 +138,13 @@ public sealed class TrainingService(
             modelFile = $"{id:N}.txt";
             await File.WriteAllTextAsync(folders.ModelPath(modelFile), outcome.ModelText, CancellationToken.None);
             realFinal = outcome.Test.Get(metric);
-            result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, parameters.Messages, metric);
             Append(live, $"Best iteration {outcome.BestIteration} of {outcome.Iterations}; test {metric} {realFinal:0.####} on {outcome.Test.Rows:N0} rows; {outcome.Elapsed.TotalSeconds:0.0} s.");
+            cts.Token.ThrowIfCancellationRequested();
+            Append(live, "Training the ML.NET FastTree baseline on the same split…");
+            var baseline = await Task.Run(() => MlNetBaseline.Train(data, card), CancellationToken.None);
+            Append(live, $"{baseline.Trainer}: test {metric} {baseline.Test.Get(metric):0.####}; {baseline.Elapsed.TotalSeconds:0.0} s.");
+            result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, parameters.Messages, metric,
+                baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds);
             status = RunStatus.Succeeded;
             // The run enriches the experience store: future similar datasets learn from it.
             if (ToExperience(card, parameters, outcome, table, data) is { } record) knowledge?.Add(record);
