@@ -39,6 +39,15 @@ public class SafeMarkdownTests
     }
 
     [Fact]
+    public void PathologicalNestingFallsBackToEncodedText()
+    {
+        var deep = new string('>', 10_000) + " <b>x</b>";
+        var html = SafeMarkdown.ToHtml(deep);
+        Assert.DoesNotContain("<b>", html);
+        Assert.Contains("&lt;b&gt;", html);
+    }
+
+    [Fact]
     public void TablesAndEmphasisRender()
     {
         var html = SafeMarkdown.ToHtml("**Input**: x\n\n| a | b |\n|---|---|\n| 1 | 2 |");

@@ -23,7 +23,13 @@ public static class SafeMarkdown
     public static string ToHtml(string? markdown)
     {
         if (string.IsNullOrEmpty(markdown)) return "";
-        var document = Markdown.Parse(markdown, Pipeline);
+        MarkdownDocument document;
+        try { document = Markdown.Parse(markdown, Pipeline); }
+        catch (ArgumentException)
+        {
+            // Markdig refuses nesting deeper than 128 levels; such text is shown as plain, encoded text.
+            return "<pre>" + System.Net.WebUtility.HtmlEncode(markdown) + "</pre>";
+        }
         foreach (var link in document.Descendants<LinkInline>().ToList())
         {
             if (link.IsImage)
