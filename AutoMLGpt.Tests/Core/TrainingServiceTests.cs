@@ -57,6 +57,13 @@ public class TrainingServiceTests
         Assert.True(done.HasModel);
         Assert.NotNull(done.HeartbeatUtc);
         Assert.Contains("FastTree", done.Result.BaselineTrainer);
+        // The run joins the experience store, now and after a restart.
+        var knowledge = db.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>();
+        var learned = Assert.Single(knowledge.Records, r => r.Source == "training");
+        Assert.Equal("breast_cancer_wisconsin", learned.Dataset);
+        Assert.Equal(done.RealFinal, learned.Score);
+        var reloaded = Assert.Single(await service.ExperiencesAsync(CancellationToken.None));
+        Assert.Equal(learned.Hyperparameters, reloaded.Hyperparameters);
         Assert.InRange(done.Result.Baseline!.Auc!.Value, 0.9, 1.0);
         await service.StopAsync(CancellationToken.None);
     }

@@ -191,13 +191,20 @@ public sealed class TrainingService(
         var profile = DataProfiler.Profile(table, card.LabelColumn);
         var counts = profile.ClassCounts.Select(c => c.Count).ToList();
         var meta = Knowledge.MetaFeatures.FromCard(card, counts.Count >= 2 ? counts.Min() / (double)counts.Max() : null, profile.MissingShare);
-        var keys = new[] { "learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2" };
-        var hyper = keys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
-        hyper["num_iterations"] = outcome.BestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Experience(card, meta, parameters, outcome.BestIteration, score);
+    }
+
+    private static readonly string[] TransferredKeys = ["learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2"];
+
+    // A finished run as an experience: its card and statistics, the LightGBM values that transfer, and its test score.
+    private static Knowledge.ExperienceRecord Experience(DataCard card, Knowledge.MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score)
+    {
+        var hyper = TransferredKeys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
+        hyper["num_iterations"] = bestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new Knowledge.ExperienceRecord
         {
             Dataset = card.Name, Source = "training", Card = card, Meta = meta, Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper,
-            Metric = card.PrimaryMetric, HigherIsBetter = TaskDefaults.HigherIsBetter(card.PrimaryMetric), Score = score, BestIteration = outcome.BestIteration,
+            Metric = card.PrimaryMetric, HigherIsBetter = TaskDefaults.HigherIsBetter(card.PrimaryMetric), Score = score, BestIteration = bestIteration,
         };
     }
 
@@ -210,16 +217,9 @@ public sealed class TrainingService(
             if (job.ResultJson is null || await experiments.GetAsync(job.ExperimentId, ct, job.Revision) is not { } experiment) continue;
             var result = TrainingJobStore.ToView(job).Result!;
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
-            if (parameters is null || result.Test.Get(experiment.Cards.Data.PrimaryMetric) is not { } score) continue;
-            var keys = new[] { "learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2" };
-            var hyper = keys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
-            hyper["num_iterations"] = result.BestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            records.Add(new Knowledge.ExperienceRecord
-            {
-                Dataset = experiment.Cards.Data.Name, Source = "training", Card = experiment.Cards.Data, Meta = Knowledge.MetaFeatures.FromCard(experiment.Cards.Data),
-                Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper, Metric = experiment.Cards.Data.PrimaryMetric,
-                HigherIsBetter = TaskDefaults.HigherIsBetter(experiment.Cards.Data.PrimaryMetric), Score = score, BestIteration = result.BestIteration,
-            });
+            var card = experiment.Cards.Data;
+            if (parameters is null || result.Test.Get(card.PrimaryMetric) is not { } score) continue;
+            records.Add(Experience(card, Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score));
         }
         return records;
     }
