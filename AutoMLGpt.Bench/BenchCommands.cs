@@ -12,7 +12,8 @@ public static partial class BenchCommands
           knowledge-pack --datasets DIR --out FILE [--trials N]
           recommend      --datasets DIR [--trials N] [--out FILE]
           predict-log    --datasets DIR [--out FILE]
-          encoder        [--model DIR] [--out FILE]
+          encoder        [--models DIR] [--out FILE]
+          encoder-transfer --datasets DIR [--models DIR] [--out FILE]
           search         [--out FILE]
           pipeline       [--out FILE]
           train          --datasets DIR [--out FILE]
@@ -31,6 +32,7 @@ public static partial class BenchCommands
                 "recommend" => await RecommendAsync(options),
                 "predict-log" => await PredictLogAsync(options),
                 "encoder" => EncoderSuite(options),
+                "encoder-transfer" => EncoderTransferSuite(options),
                 "search" => SearchSuite(options),
                 "pipeline" => await PipelineSuiteAsync(options),
                 "train" => TrainSuite(options),
