@@ -54,4 +54,17 @@ public class NewExperimentPageTests : WebTestContext
         Assert.Equal("Natural Questions (open)", saved.DatasetName);
         Assert.Equal($"/experiments/{saved.Id}", cut.Find("#open-experiment").GetAttribute("href"));
     }
+
+    [Fact]
+    public async Task ASecondRunClickWhileRunningDoesNotStartASecondRun()
+    {
+        Render<MudPopoverProvider>();
+        var cut = Render<NewExperiment>();
+        cut.Find("#example-coco-detr").Click();
+        var run = cut.Find("#run-button");
+        run.Click();
+        run.Click(); // dispatched again before the re-render disabled the button
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#run-button").HasAttribute("disabled")), TimeSpan.FromSeconds(20));
+        Assert.Single(await Database.Store.ListAsync());
+    }
 }

@@ -36,7 +36,11 @@ public static class LogPredictor
             points.Add(new CurvePoint(s, Math.Round(loss, 4), Math.Round(value, 4)));
         }
         points[^1] = points[^1] with { ValidMetric = Math.Round(final, 4) };
-        var curve = new PredictedCurve(metric, higher, schedule.Unit, points, final, Math.Round(final - halfBand, 4), Math.Round(final + halfBand, 4), basis);
+        // Accuracy and AUC cannot leave [0, 1]; neither can their band.
+        var bounded = higher && final <= 1;
+        var low = Math.Round(bounded ? Math.Max(0, final - halfBand) : final - halfBand, 4);
+        var high = Math.Round(bounded ? Math.Min(1, final + halfBand) : final + halfBand, 4);
+        var curve = new PredictedCurve(metric, higher, schedule.Unit, points, final, low, high, basis);
         return (curve, Render(cards, advice, curve, schedule));
     }
 
