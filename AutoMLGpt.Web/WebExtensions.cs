@@ -21,7 +21,10 @@ public static class WebExtensions
     /// <summary>All of the web app's registrations: Razor components, MudBlazor and the domain.</summary>
     public static WebApplicationBuilder AddAutoMLGptWeb(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // SignalR's 32 KB default closes the circuit when a long text is pasted into a card field; at 512 KB the domain's
+        // length checks answer with a message instead.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = 512 * 1024);
         builder.Services.AddMudServices();
         builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddLlmBackend(builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions());

@@ -78,3 +78,23 @@ public class AdultExampleTests(AppFixture app)
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"/experiments/{id}/download/nonsense")).StatusCode);
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public class LongInputTests(AppFixture app)
+{
+    [Fact]
+    public async Task PastingALongDescriptionGivesAMessageAndKeepsTheCircuitAlive()
+    {
+        var page = await app.NewPageAsync();
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        await experiment.OpenAsync("?example=adult-xgboost");
+        await page.Locator("#data-description").FillAsync(new string('x', 40_000));
+        await Expect(page.Locator("body")).ToContainTextAsync("Description is too long: 40,000 characters, at most 8,000.");
+        await experiment.RunAsync();
+        await Expect(page.Locator("#validation-summary")).ToBeVisibleAsync();
+        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
+        await page.Locator("#data-description").FillAsync("short again");
+        await experiment.RunAsync();
+        await experiment.WaitForAllStagesAsync();
+    }
+}
