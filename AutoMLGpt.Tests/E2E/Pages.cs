@@ -18,6 +18,16 @@ public sealed class NewExperimentPage(IPage page, string baseUrl)
 
     public Task RunAsync() => page.Locator("#run-button").ClickAsync();
 
+    /// <summary>
+    /// Chooses a file in the upload input. InputFile wires its change handler through JS interop after the first
+    /// render (it marks the element with <c>_blazorInputFileNextFileId</c>); a file chosen before that is ignored.
+    /// </summary>
+    public async Task UploadAsync(string path)
+    {
+        await page.WaitForFunctionAsync("() => document.getElementById('csv-upload')?._blazorInputFileNextFileId !== undefined", null, new() { Timeout = 15_000 });
+        await page.Locator("#csv-upload").SetInputFilesAsync(path);
+    }
+
     public ILocator Stage(string kind) => page.Locator($"#stage-{kind}");
 
     public async Task WaitForAllStagesAsync(string status = "succeeded")

@@ -13,8 +13,13 @@ public class TrainingE2ETests(AppFixture app)
         var page = await app.NewPageAsync();
         var experiment = new NewExperimentPage(page, app.BaseUrl);
         await experiment.OpenAsync();
-        await page.Locator("#csv-upload").SetInputFilesAsync(SharedData.Csv("adult"));
-        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 120_000 });
+        await experiment.UploadAsync(SharedData.Csv("adult"));
+        try { await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 120_000 }); }
+        catch (PlaywrightException)
+        {
+            Assert.Fail("upload did not finish: " + string.Join(" | ", await page.Locator(".mud-alert").AllInnerTextsAsync()) +
+                        " || server: " + string.Join(" | ", app.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message[..Math.Min(800, e.Message.Length)])));
+        }
         await Expect(page.Locator("#profile-columns")).ToContainTextAsync("income (label)");
         await Expect(page.Locator("#data-label-column")).ToHaveValueAsync("income");
         await Expect(page.Locator("#model-name")).ToHaveValueAsync("LightGBM");
@@ -48,6 +53,7 @@ public class TrainingE2ETests(AppFixture app)
         var page = await app.NewPageAsync();
         var experiment = new NewExperimentPage(page, app.BaseUrl);
         await experiment.OpenAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('csv-upload')?._blazorInputFileNextFileId !== undefined");
         await page.Locator("#csv-upload").SetInputFilesAsync(new FilePayload { Name = "ragged.csv", MimeType = "text/csv", Buffer = "a,b,c\n1,2,3\n4,5\n"u8.ToArray() });
         await Expect(page.Locator("#upload-error")).ToContainTextAsync("ragged: Row 3 has 2 fields but the header has 3");
         await Expect(page.Locator("#dataset-profile")).ToHaveCountAsync(0);

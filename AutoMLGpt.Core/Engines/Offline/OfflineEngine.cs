@@ -87,9 +87,12 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null, Knowledg
         _ => "a smaller batch",
     };
 
+    // The four stages of one run share the same cards object: advise (and search the knowledge base) once per run.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ExperimentCards, Advice> _advice = new();
+
     internal StageOutput Compose(StageKind kind, ExperimentCards cards)
     {
-        var advice = HyperparameterAdvisor.Advise(cards, FollowUp, knowledge);
+        var advice = _advice.GetValue(cards, c => HyperparameterAdvisor.Advise(c, FollowUp, knowledge));
         return kind switch
         {
             StageKind.DataProcessing => new StageOutput(kind, ScriptWriter.Write(cards, advice)),
