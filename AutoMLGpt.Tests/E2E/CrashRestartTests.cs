@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AutoMLGpt.Tests.E2E;
+
+/// <summary>
+/// The app as a real process, killed with SIGKILL or stopped with SIGTERM while training, then restarted: what was
+/// checkpointed is still there and nothing stays "running".
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public class CrashRestartTests(AppFixture app)
+{
+    private sealed class AppProcess(Process process, string url) : IAsyncDisposable
+    {
+        public string Url { get; } = url;
+        public Process Process { get; } = process;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited) { Process.Kill(entireProcessTree: true); await Process.WaitForExitAsync(); }
+            Process.Dispose();
+        }
+    }
+
+    private static async Task<AppProcess> StartAsync(string dataFolder)
+    {
+        var main = Path.GetDirectoryName(Path.GetDirectoryName(SharedData.Datasets))!;
+        var solution = Directory.GetDirectories(main).First(d => File.Exists(Path.Combine(d, "AutoMLGpt.Web.sln")) && AppContext.BaseDirectory.StartsWith(d, StringComparison.Ordinal));
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Directory.GetFiles(Path.Combine(solution, "AutoMLGpt.Web", "bin", configuration), "AutoMLGpt.Web.dll", SearchOption.AllDirectories).First();
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", url])
+        {
+            WorkingDirectory = Path.Combine(solution, "AutoMLGpt.Web"),
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ConnectionStrings__AutoMLGpt"] = TestDatabase.ConnectionStringFor(dataFolder);
+        start.Environment["Database__DataDirectory"] = dataFolder;
+        start.Environment["Offline__StreamDelayMilliseconds"] = "1";
+        start.Environment["Training__CheckpointSeconds"] = "1";
+        start.Environment["Training__Threads"] = "1"; // slower training leaves time to interrupt it
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try { if ((await http.GetAsync(url + "/history")).StatusCode == HttpStatusCode.OK) return new AppProcess(process, url); }
+            catch (HttpRequestException) { }
+            if (process.HasExited) throw new InvalidOperationException($"The app exited with {process.ExitCode}.");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The app did not start within 30 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Uploads Adult, runs the pipeline, starts training and waits for logged iterations past a checkpoint.</summary>
+    private async Task<IPage> TrainingUnderWayAsync(string url)
+    {
+        var context = await app.Browser.NewContextAsync(); // own cookies: each app process is a different server
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        var experiment = new NewExperimentPage(page, url);
+        await experiment.OpenAsync();
+        await experiment.UploadAsync(SharedData.Csv("adult"));
+        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 120_000 });
+        await page.Locator("#request-text").FillAsync("higher accuracy");
+        await experiment.RunAsync();
+        await experiment.WaitForAllStagesAsync();
+        await page.Locator("#open-experiment").ClickAsync();
+        await NewExperimentPage.WaitInteractiveAsync(page);
+        await page.Locator("#start-training").ClickAsync();
+        await Expect(page.Locator("#real-log")).ToContainTextAsync("[5]", new() { Timeout = 120_000 });
+        await Task.Delay(1200); // past one checkpoint
+        return page;
+    }
+
+    private static async Task<TrainingJobView> OnlyJobAsync(string dataFolder)
+    {
+        await using var db = await TestDatabase.CreateAsync(dataFolder);
+        var experiments = await db.Store.ListAsync();
+        Assert.DoesNotContain(experiments, e => e.Status == RunStatus.Running);
+        var jobs = await db.Services.GetRequiredService<TrainingJobStore>().ForExperimentAsync(Assert.Single(experiments).Id);
+        return Assert.Single(jobs);
+    }
+
+    [Fact]
+    public async Task ASigkillDuringTrainingKeepsTheCheckpointedLogAndTheRestartMarksItInterrupted()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-kill-").FullName;
+        try
+        {
+            await using (var first = await StartAsync(folder))
+            {
+                var page = await TrainingUnderWayAsync(first.Url);
+                first.Process.Kill(entireProcessTree: true); // SIGKILL: no finally blocks, no shutdown
+                await first.Process.WaitForExitAsync();
+                await page.Context.CloseAsync();
+            }
+            await using (await StartAsync(folder)) // the restart is what marks abandoned runs
+            {
+                var job = await OnlyJobAsync(folder);
+                Assert.Equal(RunStatus.Interrupted, job.Status);
+                Assert.Contains("[1]\ttraining's binary_logloss", job.Log); // checkpointed before the kill
+                Assert.Contains("app stopped", job.Error);
+            }
+        }
+        finally { Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public async Task ASigtermDuringTrainingLeavesNothingRunningAndKeepsTheLog()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-term-").FullName;
+        try
+        {
+            await using (var first = await StartAsync(folder))
+            {
+                var page = await TrainingUnderWayAsync(first.Url);
+                // Close the tab first: an open circuit holds Kestrel until the 30 s shutdown timeout. Training goes on without it.
+                await page.Context.CloseAsync();
+                Process.Start("kill", ["-TERM", first.Process.Id.ToString()])!.WaitForExit();
+                await first.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            var job = await OnlyJobAsync(folder);
+            // The job writes its own end on the way down: interrupted if the stop caught it, succeeded if it had just finished.
+            Assert.Contains(job.Status, new[] { RunStatus.Interrupted, RunStatus.Succeeded });
+            Assert.Contains("[1]\ttraining's binary_logloss", job.Log);
+            if (job.Status == RunStatus.Interrupted) Assert.Contains("The app stopped during training", job.Log);
+        }
+        finally { Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }
+    }
+}
