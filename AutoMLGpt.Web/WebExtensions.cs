@@ -10,13 +10,6 @@ namespace AutoMLGpt.Web;
 
 public static class WebExtensions
 {
-    private static readonly Dictionary<string, (StageKind Stage, string FileName)> Downloads = new()
-    {
-        ["script"] = (StageKind.DataProcessing, "data_processing.py"),
-        ["architecture"] = (StageKind.ModelArchitecture, "model_architecture.md"),
-        ["hyperparameters"] = (StageKind.Hyperparameters, "hyperparameters.md"),
-        ["log"] = (StageKind.TrainingLog, "predicted_training_log.txt"),
-    };
 
     /// <summary>All of the web app's registrations: Razor components, MudBlazor and the domain.</summary>
     public static WebApplicationBuilder AddAutoMLGptWeb(this WebApplicationBuilder builder)
@@ -50,8 +43,8 @@ public static class WebExtensions
     {
         endpoints.MapGet("/experiments/{id:guid}/download/{stage}", async (Guid id, string stage, int? revision, ExperimentStore store, HttpContext http, CancellationToken ct) =>
         {
-            if (!Downloads.TryGetValue(stage, out var download)) return Results.NotFound();
-            var (kind, fileName) = download;
+            if (StageDownloads.Find(stage) is not { } download) return Results.NotFound();
+            var (kind, fileName) = (download.Stage, download.FileName);
             var experiment = await store.GetAsync(id, ct, revision);
             if (experiment?.Stage(kind) is not { } saved) return Results.NotFound();
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";

@@ -46,17 +46,6 @@ public sealed record MetaFeatures(MlTask Task, long? Rows, int? Features, double
         for (var i = 0; i < a.Length; i++) d2 += (a[i] - b[i]) * (a[i] - b[i]);
         return Math.Exp(-d2 / (2 * 0.3 * 0.3));
     }
-
-    /// <summary>The statistics that differ most and least, in words, to explain a match.</summary>
-    public IEnumerable<string> Describe() =>
-    [
-        Rows is { } r ? $"{CardText.Count(r)} rows" : "rows unknown",
-        Features is { } f ? $"{f} features" : "features unknown",
-        NumericShare is { } n ? $"{n:P0} numeric" : "",
-        Task == MlTask.Regression ? "regression" : $"{Classes} classes",
-        Imbalance is { } i ? $"minority/majority {i.ToString("0.00", CultureInfo.InvariantCulture)}" : "",
-        MissingShare is { } m && m > 0 ? $"{m:P1} missing" : "",
-    ];
 }
 
 /// <summary>One past experiment the recommendations learn from: its card, statistics, best configuration and result.</summary>

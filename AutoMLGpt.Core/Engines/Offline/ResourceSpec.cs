@@ -7,7 +7,6 @@ namespace AutoMLGpt.Core.Engines.Offline;
 public sealed record ResourceSpec(int GpuCount, double GpuMemoryGb, string GpuName, int CpuCores, bool Assumed)
 {
     public bool HasGpu => GpuCount > 0;
-    public double TotalGpuMemoryGb => GpuCount * GpuMemoryGb;
 
     public string Describe() => HasGpu
         ? $"{GpuCount} × {GpuName} ({GpuMemoryGb:0.#} GB each){(Assumed ? " (assumed: no resources given)" : "")}"
