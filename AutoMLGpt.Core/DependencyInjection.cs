@@ -91,7 +91,10 @@ public static class DependencyInjection
             ? sp.GetRequiredService<OfflineEngine>()
             : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>()));
 
+        services.AddSingleton(sp => new ExperimentEngines(sp.GetRequiredService<IExperimentEngine>(), sp.GetRequiredService<OfflineEngine>()));
         services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
+        services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentBundles>();
         services.AddSingleton<ExperimentRunner>();
         services.AddSingleton<ChatRefiner>();
 

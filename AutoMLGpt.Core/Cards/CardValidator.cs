@@ -26,6 +26,7 @@ public static partial class CardValidator
         Required(errors, "Data.LabelSpace", "Label space", card.LabelSpace, ShortTextMax);
         Optional(errors, "Data.Metrics", "Evaluation metric", card.Metrics, ShortTextMax);
         Optional(errors, "Data.Description", "Description", card.Description, DescriptionMax, allowNewLines: true);
+        Optional(errors, "Data.License", "License", card.License, NameMax);
         Optional(errors, "Data.LabelColumn", "Label column", card.LabelColumn, NameMax);
         Optional(errors, "Data.CategoricalColumns", "Categorical columns", card.CategoricalColumns, DescriptionMax);
         Optional(errors, "Data.NumericColumns", "Numeric columns", card.NumericColumns, DescriptionMax);

@@ -51,6 +51,9 @@ public sealed class DataCard
 
     public string Description { get; set; } = "";
 
+    /// <summary>The dataset's licence (an SPDX id such as cc-by-4.0), as Hugging Face cards record it.</summary>
+    public string? License { get; set; }
+
     [JsonIgnore] public IReadOnlyList<string> Classes => CardText.SplitList(LabelSpace);
 
     /// <summary>

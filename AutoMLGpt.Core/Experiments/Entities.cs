@@ -24,6 +24,17 @@ public sealed class ExperimentEntity
     public int LatestRevision { get; set; } = 1;
     /// <summary>The uploaded CSV this experiment was made from (a generated file name in the uploads folder), if any.</summary>
     public string? DatasetFile { get; set; }
+    /// <summary>Where the experiment came from when it was not run here, e.g. "bundle adult.zip exported 2026-11-24 10:00 UTC".</summary>
+    public string? ImportedFrom { get; set; }
+    /// <summary>The user's own notes on this experiment (Markdown).</summary>
+    public string Notes { get; set; } = "";
+    /// <summary>Pinned experiments come first in History.</summary>
+    public bool Pinned { get; set; }
+    /// <summary>
+    /// App-managed version, raised by every user edit (a new revision, notes, name). Saves name the version they were
+    /// based on, so two sessions editing the same experiment get a conflict instead of a silent overwrite.
+    /// </summary>
+    public int Version { get; set; } = 1;
     public List<StageEntity> Stages { get; set; } = [];
     public List<RevisionEntity> Revisions { get; set; } = [];
     public List<ChatMessageEntity> Messages { get; set; } = [];
@@ -44,6 +55,8 @@ public sealed class RevisionEntity
     /// <summary>All chat follow-ups applied in this revision, one per line.</summary>
     public string? FollowUp { get; set; }
     public string Engine { get; set; } = "";
+    /// <summary>The engine's settings for this revision as JSON (provider, model, endpoint, temperature, seed; never a key).</summary>
+    public string? EngineSettingsJson { get; set; }
     public RunStatus Status { get; set; }
     public DateTime CreatedUtc { get; set; }
 }
@@ -107,4 +120,33 @@ public sealed class TrainingJobEntity
     public DateTime? StartedUtc { get; set; }
     public DateTime? HeartbeatUtc { get; set; }
     public DateTime? CompletedUtc { get; set; }
+}
+
+/// <summary>Which of the two cards a library entry holds.</summary>
+public enum CardKind { Data, Model }
+
+/// <summary>A data or model card saved in the card library for reuse across experiments.</summary>
+public sealed class LibraryCardEntity
+{
+    public Guid Id { get; set; }
+    public CardKind Kind { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>The card as JSON (DataCard or ModelCard).</summary>
+    public string CardJson { get; set; } = "";
+    /// <summary>Where it came from: "saved from the form", "imported from beans.md", "duplicate of …".</summary>
+    public string Origin { get; set; } = "";
+    /// <summary>Lower-cased text the library search matches: name, task, structure, description.</summary>
+    public string SearchText { get; set; } = "";
+    public int Version { get; set; } = 1;
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+}
+
+/// <summary>
+/// A save based on an older version than the one stored: another tab or user changed the same thing in between.
+/// The UI offers to reload, or to keep the edit as a new revision; nothing is overwritten silently.
+/// </summary>
+public sealed class EditConflictException(string message, int currentVersion) : Exception(message)
+{
+    public int CurrentVersion { get; } = currentVersion;
 }

@@ -23,7 +23,7 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
     /// <summary>Saves a new experiment (revision 1) and plans all four stages.</summary>
     public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null)
     {
-        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken, datasetFile);
+        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken, datasetFile, engine.Settings);
         return new RunPlan(id, 1, engine, cards, StageNames.InOrder, new Dictionary<StageKind, StageOutput>());
     }
 
@@ -31,26 +31,26 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
     /// A retry is a new attempt: a new revision that keeps the stages that succeeded before the first one that did not,
     /// and runs from there. The failed attempt stays in its own revision.
     /// </summary>
-    public async Task<RunPlan?> PlanRetryAsync(Guid experimentId, IExperimentEngine engine, CancellationToken cancellationToken = default)
+    public async Task<RunPlan?> PlanRetryAsync(Guid experimentId, IExperimentEngine engine, CancellationToken cancellationToken = default, int? basedOnVersion = null)
     {
         var saved = await store.GetAsync(experimentId, cancellationToken);
         if (saved is null) return null;
         var firstToRun = StageNames.InOrder.FirstOrDefault(s => saved.Stage(s)?.Status != RunStatus.Succeeded, StageKind.TrainingLog);
         var keep = StageNames.InOrder.TakeWhile(s => s < firstToRun).ToList();
         var followUp = saved.CurrentRevision?.FollowUp;
-        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, $"retry from {StageNames.Title(firstToRun)}", engine.Name, followUp, keep, cancellationToken);
+        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, $"retry from {StageNames.Title(firstToRun)}", engine.Name, followUp, keep, cancellationToken, basedOnVersion, engine.Settings);
         return new RunPlan(experimentId, revision, engine.WithFollowUp(followUp), saved.Cards,
             StageNames.InOrder.Where(s => !keep.Contains(s)).ToList(),
             keep.ToDictionary(s => s, s => saved.Stage(s)!.Output));
     }
 
     /// <summary>A new revision for a chat follow-up: <paramref name="rerun"/> stages are produced again, the rest kept.</summary>
-    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun, CancellationToken cancellationToken = default)
+    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun, CancellationToken cancellationToken = default, int? basedOnVersion = null)
     {
         var saved = await store.GetAsync(experimentId, cancellationToken);
         if (saved is null) return null;
         var keep = StageNames.InOrder.Where(s => !rerun.Contains(s) && saved.Stage(s)?.Status == RunStatus.Succeeded).ToList();
-        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, reason, engine.Name, engine.FollowUp, keep, cancellationToken);
+        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, reason, engine.Name, engine.FollowUp, keep, cancellationToken, basedOnVersion, engine.Settings);
         return new RunPlan(experimentId, revision, engine, saved.Cards,
             StageNames.InOrder.Where(s => !keep.Contains(s)).ToList(),
             keep.ToDictionary(s => s, s => saved.Stage(s)!.Output));

@@ -6,16 +6,29 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AutoMLGpt.Core.Experiments;
 
-/// <summary>A row of the history list.</summary>
+/// <summary>A row of the history list, with the primary metric as predicted by stage D and as measured by real training.</summary>
 public sealed record ExperimentSummary(
     Guid Id, string Name, string DatasetName, string ModelName, string Engine, RunStatus Status,
-    DateTime CreatedUtc, DateTime? CompletedUtc, int StagesDone);
+    DateTime CreatedUtc, DateTime? CompletedUtc, int StagesDone,
+    bool Pinned = false, string? MetricName = null, double? Predicted = null, double? Real = null, bool HigherIsBetter = true)
+{
+    /// <summary>The measured value where there is one, else the predicted one.</summary>
+    public double? Metric => Real ?? Predicted;
+}
+
+public enum HistorySort { Created, Dataset, Model, Metric }
+
+/// <summary>How History filters and orders experiments. Pinned experiments always come first.</summary>
+public sealed record HistoryQuery(
+    string? Search = null, RunStatus? Status = null, string? Engine = null, DateTime? FromUtc = null, DateTime? ToUtc = null,
+    HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500);
 
 /// <summary>One stage as saved.</summary>
 public sealed record SavedStage(StageKind Stage, int Revision, RunStatus Status, StageOutput Output, string? Error, DateTime StartedUtc, DateTime? CompletedUtc);
 
-/// <summary>One revision of an experiment, as listed.</summary>
-public sealed record RevisionInfo(int Number, int? ParentNumber, string Reason, string? FollowUp, string Engine, RunStatus Status, DateTime CreatedUtc);
+/// <summary>One revision of an experiment, as listed; <paramref name="EngineSettings"/> says how it was produced (never a key).</summary>
+public sealed record RevisionInfo(int Number, int? ParentNumber, string Reason, string? FollowUp, string Engine, RunStatus Status, DateTime CreatedUtc,
+    IReadOnlyDictionary<string, string>? EngineSettings = null);
 
 /// <summary>One chat message.</summary>
 public sealed record ChatEntry(long Id, string Role, string Content, int? Revision, RunStatus Status, TokenUsage? Usage, DateTime CreatedUtc);
@@ -24,7 +37,8 @@ public sealed record ChatEntry(long Id, string Role, string Content, int? Revisi
 public sealed record ExperimentDetails(
     Guid Id, string Name, string Engine, RunStatus Status, string? Error, ExperimentCards Cards, string PromptParagraph,
     DateTime CreatedUtc, DateTime? CompletedUtc, Guid? RerunOf, int Revision, IReadOnlyList<SavedStage> Stages,
-    IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage, string? DatasetFile = null)
+    IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage, string? DatasetFile = null,
+    int Version = 1, string Notes = "", bool Pinned = false, string? ImportedFrom = null)
 {
     public SavedStage? Stage(StageKind kind) => Stages.FirstOrDefault(s => s.Stage == kind);
     public int LatestRevision => Revisions.Count == 0 ? 1 : Revisions.Max(r => r.Number);
@@ -38,7 +52,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null)
+    public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null,
+        IReadOnlyDictionary<string, string>? engineSettings = null)
     {
         var errors = CardValidator.Validate(cards);
         if (errors.Count > 0) throw new CardValidationException(errors);
@@ -59,7 +74,11 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             LatestRevision = 1,
             DatasetFile = datasetFile,
         };
-        entity.Revisions.Add(new RevisionEntity { Number = 1, Reason = rerunOf is null ? "first run" : "run again", Engine = engine, Status = RunStatus.Running, CreatedUtc = now });
+        entity.Revisions.Add(new RevisionEntity
+        {
+            Number = 1, Reason = rerunOf is null ? "first run" : "run again", Engine = engine, Status = RunStatus.Running, CreatedUtc = now,
+            EngineSettingsJson = SettingsJson(engineSettings),
+        });
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         db.Experiments.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
@@ -106,21 +125,101 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     }
 
     /// <summary>Newest first; <paramref name="search"/> matches the dataset, model, engine or name.</summary>
-    public async Task<IReadOnlyList<ExperimentSummary>> ListAsync(string? search = null, int take = 200, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ExperimentSummary>> ListAsync(string? search = null, int take = 200, CancellationToken cancellationToken = default) =>
+        QueryAsync(new HistoryQuery(search, Take: take), cancellationToken);
+
+    /// <summary>History: filtered in the database, then ordered (pinned first) with each experiment's metric.</summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> QueryAsync(HistoryQuery q, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var query = db.Experiments.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search))
+        if (!string.IsNullOrWhiteSpace(q.Search))
         {
-            var s = search.Trim();
+            var s = q.Search.Trim();
             query = query.Where(e => e.Name.Contains(s) || e.DatasetName.Contains(s) || e.ModelName.Contains(s) || e.Engine.Contains(s));
         }
-        return await query
+        if (q.Status is { } status) query = query.Where(e => e.Status == status);
+        if (!string.IsNullOrWhiteSpace(q.Engine)) query = query.Where(e => e.Engine == q.Engine);
+        if (q.FromUtc is { } from) query = query.Where(e => e.CreatedUtc >= from);
+        if (q.ToUtc is { } to) query = query.Where(e => e.CreatedUtc < to);
+        if (q.PinnedOnly) query = query.Where(e => e.Pinned);
+        var rows = await query
             .OrderByDescending(e => e.CreatedUtc)
-            .Take(take)
-            .Select(e => new ExperimentSummary(e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc,
-                e.Stages.Count(s => s.Status == RunStatus.Succeeded)))
+            .Take(Math.Clamp(q.Take, 1, 5000))
+            .Select(e => new
+            {
+                e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc, e.Pinned, e.LatestRevision,
+                Done = e.Stages.Count(s => s.Revision == e.LatestRevision && s.Status == RunStatus.Succeeded),
+                Curve = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.StructuredJson).FirstOrDefault(),
+            })
             .ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Id).ToList();
+        var real = (await db.TrainingJobs.AsNoTracking()
+                .Where(j => ids.Contains(j.ExperimentId) && j.Status == RunStatus.Succeeded && j.RealFinal != null)
+                .Select(j => new { j.ExperimentId, j.RealFinal, j.CompletedUtc, j.MetricName })
+                .ToListAsync(cancellationToken))
+            .GroupBy(j => j.ExperimentId).ToDictionary(g => g.Key, g => g.OrderByDescending(j => j.CompletedUtc).First());
+        var items = rows.Select(r =>
+        {
+            var curve = r.Curve is null ? null : JsonSerializer.Deserialize<StageOutput>(r.Curve, Json)?.Curve;
+            real.TryGetValue(r.Id, out var job);
+            return new ExperimentSummary(r.Id, r.Name, r.DatasetName, r.ModelName, r.Engine, r.Status, r.CreatedUtc, r.CompletedUtc, r.Done,
+                r.Pinned, curve?.Metric ?? job?.MetricName, curve?.Final, job?.RealFinal, curve?.HigherIsBetter ?? TaskDefaults.HigherIsBetter(job?.MetricName ?? ""));
+        });
+        IOrderedEnumerable<ExperimentSummary> ordered = items.OrderByDescending(i => i.Pinned);
+        ordered = q.Sort switch
+        {
+            HistorySort.Dataset => q.Descending ? ordered.ThenByDescending(i => i.DatasetName, StringComparer.OrdinalIgnoreCase) : ordered.ThenBy(i => i.DatasetName, StringComparer.OrdinalIgnoreCase),
+            HistorySort.Model => q.Descending ? ordered.ThenByDescending(i => i.ModelName, StringComparer.OrdinalIgnoreCase) : ordered.ThenBy(i => i.ModelName, StringComparer.OrdinalIgnoreCase),
+            // Best first when descending: a lower RMSE ranks above a higher one. Experiments with no metric go last.
+            HistorySort.Metric => ordered.ThenBy(i => i.Metric is null).ThenBy(i => i.Metric is { } m ? (i.HigherIsBetter == q.Descending ? -m : m) : 0),
+            _ => q.Descending ? ordered.ThenByDescending(i => i.CreatedUtc) : ordered.ThenBy(i => i.CreatedUtc),
+        };
+        return ordered.ThenByDescending(i => i.CreatedUtc).ToList();
+    }
+
+    public async Task SetPinnedAsync(Guid id, bool pinned, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Experiments.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.Pinned, pinned), cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves the experiment's name and notes as edited from <paramref name="basedOnVersion"/>. If another session saved
+    /// in between, nothing is written and <see cref="EditConflictException"/> says so.
+    /// </summary>
+    public async Task<int> UpdateNotesAsync(Guid id, int basedOnVersion, string name, string notes, CancellationToken cancellationToken = default)
+    {
+        name = name.Trim();
+        if (name.Length is 0 or > 420) throw new CardValidationException([new("Name", "The name must have 1 to 420 characters.")]);
+        if (notes.Length > 8000) throw new CardValidationException([new("Notes", $"Notes are {notes.Length:N0} characters; at most 8,000.")]);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var e = await db.Experiments.SingleOrDefaultAsync(x => x.Id == id, cancellationToken)
+                ?? throw new EditConflictException("This experiment was deleted in another session.", 0);
+        CheckVersion(e, basedOnVersion);
+        e.Name = name;
+        e.Notes = notes;
+        e.Version++;
+        e.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
+        await SaveVersionedAsync(db, basedOnVersion, cancellationToken);
+        return e.Version;
+    }
+
+    private static void CheckVersion(ExperimentEntity e, int? basedOnVersion)
+    {
+        if (basedOnVersion is { } v && e.Version != v)
+            throw new EditConflictException(
+                $"This experiment was changed in another session since you opened it (now version {e.Version}, revision {e.LatestRevision}; yours was based on version {v}).", e.Version);
+    }
+
+    private static async Task SaveVersionedAsync(AppDbContext db, int? basedOnVersion, CancellationToken cancellationToken)
+    {
+        try { await db.SaveChangesAsync(cancellationToken); }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Two saves passed the check at the same moment; the database's concurrency token let only one through.
+            throw new EditConflictException("This experiment was changed in another session at the same moment.", (basedOnVersion ?? 0) + 1);
+        }
     }
 
     /// <param name="revision">Which revision's stages to return; the latest when null or unknown.</param>
@@ -135,32 +234,39 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         var stages = e.Stages.Where(s => s.Revision == shown).OrderBy(s => s.Stage).Select(ToSaved).ToList();
         var cards = JsonSerializer.Deserialize<ExperimentCards>(e.CardsJson, Json) ?? throw new InvalidDataException($"Experiment {id} has unreadable cards.");
         var revisions = e.Revisions.OrderBy(x => x.Number)
-            .Select(x => new RevisionInfo(x.Number, x.ParentNumber, x.Reason, x.FollowUp, x.Engine, x.Status, x.CreatedUtc)).ToList();
+            .Select(x => new RevisionInfo(x.Number, x.ParentNumber, x.Reason, x.FollowUp, x.Engine, x.Status, x.CreatedUtc,
+                x.EngineSettingsJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(x.EngineSettingsJson, Json))).ToList();
         var messages = e.Messages.OrderBy(m => m.CreatedUtc).ThenBy(m => m.Id)
             .Select(m => new ChatEntry(m.Id, m.Role, m.Content, m.Revision, m.Status, Usage(m.InputTokens, m.OutputTokens), m.CreatedUtc)).ToList();
         var usage = new TokenUsage(
             e.Stages.Sum(s => s.InputTokens ?? 0) + e.Messages.Sum(m => m.InputTokens ?? 0),
             e.Stages.Sum(s => s.OutputTokens ?? 0) + e.Messages.Sum(m => m.OutputTokens ?? 0));
         return new ExperimentDetails(e.Id, e.Name, e.Engine, e.Status, e.Error, cards, e.PromptParagraph, e.CreatedUtc, e.CompletedUtc, e.RerunOf,
-            shown, stages, revisions, messages, usage, e.DatasetFile);
+            shown, stages, revisions, messages, usage, e.DatasetFile, e.Version, e.Notes, e.Pinned, e.ImportedFrom);
     }
 
     /// <summary>
     /// Starts a new revision from <paramref name="parent"/>: the stages in <paramref name="keep"/> are copied unchanged,
     /// the others will be produced by the new run. The parent revision stays as it was.
     /// </summary>
+    /// <param name="basedOnVersion">
+    /// The experiment version the user was looking at; when another session has changed the experiment since, nothing is
+    /// written and <see cref="EditConflictException"/> is thrown (null skips the check: "save as new revision anyway").
+    /// </param>
     public async Task<int> CreateRevisionAsync(Guid experimentId, int parent, string reason, string engine, string? followUp,
-        IReadOnlyCollection<StageKind> keep, CancellationToken cancellationToken = default)
+        IReadOnlyCollection<StageKind> keep, CancellationToken cancellationToken = default, int? basedOnVersion = null,
+        IReadOnlyDictionary<string, string>? engineSettings = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var experiment = await db.Experiments.SingleAsync(e => e.Id == experimentId, cancellationToken);
+        CheckVersion(experiment, basedOnVersion);
         var number = await db.Revisions.Where(r => r.ExperimentId == experimentId).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0;
         number++;
         db.Revisions.Add(new RevisionEntity
         {
             ExperimentId = experimentId, Number = number, ParentNumber = parent, Reason = Truncate(reason, 500)!, FollowUp = followUp,
-            Engine = engine, Status = RunStatus.Running, CreatedUtc = now,
+            Engine = engine, Status = RunStatus.Running, CreatedUtc = now, EngineSettingsJson = SettingsJson(engineSettings),
         });
         var copied = await db.Stages.AsNoTracking()
             .Where(s => s.ExperimentId == experimentId && s.Revision == parent && keep.Contains(s.Stage) && s.Status == RunStatus.Succeeded)
@@ -178,7 +284,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         experiment.Error = null;
         experiment.CompletedUtc = null;
         experiment.UpdatedUtc = now;
-        await db.SaveChangesAsync(cancellationToken);
+        experiment.Version++;
+        await SaveVersionedAsync(db, basedOnVersion, cancellationToken);
         return number;
     }
 
@@ -234,6 +341,9 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             : new StageOutput(s.Stage, s.Text);
         return new SavedStage(s.Stage, s.Revision, s.Status, output with { Text = s.Text, Usage = Usage(s.InputTokens, s.OutputTokens) }, s.Error, s.StartedUtc, s.CompletedUtc);
     }
+
+    private static string? SettingsJson(IReadOnlyDictionary<string, string>? settings) =>
+        settings is null || settings.Count == 0 ? null : JsonSerializer.Serialize(settings, Json);
 
     private static TokenUsage? Usage(long? input, long? output) => input is null && output is null ? null : new TokenUsage(input ?? 0, output ?? 0);
 

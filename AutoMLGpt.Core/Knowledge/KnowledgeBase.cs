@@ -57,6 +57,8 @@ public sealed partial class KnowledgeBase
     public EncoderInfo Encoder => _encoder.Info;
     public KnowledgeOptions Options => _options;
 
+    public int RecordCount { get { lock (_gate) return _records.Count; } }
+
     public IReadOnlyList<ExperienceRecord> Records { get { EnsureIndex(); lock (_gate) return _records.ToList(); } }
 
     /// <summary>The knowledge pack committed with the app.</summary>

@@ -14,6 +14,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<RevisionEntity> Revisions => Set<RevisionEntity>();
     public DbSet<ChatMessageEntity> Messages => Set<ChatMessageEntity>();
     public DbSet<TrainingJobEntity> TrainingJobs => Set<TrainingJobEntity>();
+    public DbSet<LibraryCardEntity> LibraryCards => Set<LibraryCardEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -22,6 +23,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         modelBuilder.ApplyConfiguration(new RevisionConfiguration());
         modelBuilder.ApplyConfiguration(new ChatMessageConfiguration());
         modelBuilder.ApplyConfiguration(new TrainingJobConfiguration());
+        modelBuilder.ApplyConfiguration(new LibraryCardConfiguration());
     }
 }
 
@@ -44,6 +46,9 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.Property(e => e.CardsJson).IsRequired();
         b.Property(e => e.DatasetFile).HasMaxLength(100);
         b.Property(e => e.PromptParagraph).IsRequired();
+        b.Property(e => e.Notes).HasMaxLength(8000);
+        b.Property(e => e.ImportedFrom).HasMaxLength(500);
+        b.Property(e => e.Version).IsConcurrencyToken();
         b.HasIndex(e => e.CreatedUtc);
         b.HasIndex(e => e.Status);
         b.HasMany(e => e.Stages).WithOne().HasForeignKey(s => s.ExperimentId).OnDelete(DeleteBehavior.Cascade);
@@ -73,6 +78,7 @@ internal sealed class RevisionConfiguration : IEntityTypeConfiguration<RevisionE
         b.HasKey(r => r.Id);
         b.Property(r => r.Reason).HasMaxLength(500);
         b.Property(r => r.Engine).HasMaxLength(200);
+        b.Property(r => r.EngineSettingsJson).HasMaxLength(2000);
         b.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
         b.HasIndex(r => new { r.ExperimentId, r.Number }).IsUnique();
     }
@@ -118,4 +124,20 @@ internal sealed class SqlServerDesignFactory : IDesignTimeDbContextFactory<SqlSe
 {
     public SqlServerAppDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqlServerAppDbContext>().UseSqlServer("Server=(design);Database=AutoMLGpt;Trusted_Connection=True").Options);
+}
+
+internal sealed class LibraryCardConfiguration : IEntityTypeConfiguration<LibraryCardEntity>
+{
+    public void Configure(EntityTypeBuilder<LibraryCardEntity> b)
+    {
+        b.ToTable("LibraryCards");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Kind).HasConversion<string>().HasMaxLength(10);
+        b.Property(c => c.Name).HasMaxLength(200).IsRequired();
+        b.Property(c => c.Origin).HasMaxLength(300);
+        b.Property(c => c.CardJson).IsRequired();
+        b.Property(c => c.SearchText).IsRequired();
+        b.Property(c => c.Version).IsConcurrencyToken();
+        b.HasIndex(c => new { c.Kind, c.UpdatedUtc });
+    }
 }

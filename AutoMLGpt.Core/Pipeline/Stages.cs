@@ -74,6 +74,9 @@ public interface IExperimentEngine
     /// <summary>True for the deterministic, knowledge-driven engine that needs no LLM.</summary>
     bool IsOffline { get; }
 
+    /// <summary>What reproducing a run needs to know about the engine (provider, model, endpoint, temperature, seed); never a key.</summary>
+    IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["engine"] = Name };
+
     IPipelineStage Stage(StageKind kind);
 
     /// <summary>Chat follow-ups this engine applies on top of the cards' requests (cumulative, one per line).</summary>

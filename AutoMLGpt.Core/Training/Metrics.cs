@@ -13,6 +13,17 @@ public sealed record TestMetrics(double? Accuracy, double? Auc, double? LogLoss,
             : m.Contains("loss") ? LogLoss : m.Contains("acc") ? Accuracy : null;
     }
 
+    /// <summary>The metrics that were measured, with display names, in a fixed order.</summary>
+    public IEnumerable<(string Name, double Value)> Named()
+    {
+        if (Accuracy is { } a) yield return ("accuracy", a);
+        if (Auc is { } auc) yield return ("AUC", auc);
+        if (LogLoss is { } ll) yield return ("log loss", ll);
+        if (Rmse is { } rmse) yield return ("RMSE", rmse);
+        if (Mae is { } mae) yield return ("MAE", mae);
+        if (R2 is { } r2) yield return ("R²", r2);
+    }
+
     /// <summary>Binary: p = P(class 1); multiclass: probs row-major [rows × classes]; regression: predictions.</summary>
     public static TestMetrics Compute(MlTask task, float[] labels, double[] predictions, int classes)
     {

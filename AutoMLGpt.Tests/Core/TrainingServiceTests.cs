@@ -13,7 +13,7 @@ public class TrainingServiceTests
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });
 
     /// <summary>Uploads a shared dataset the way the page does, profiles it, runs the pipeline, returns the experiment.</summary>
-    private static async Task<Guid> ExperimentFromUploadAsync(TestDatabase db, string dataset, ModelCard? model = null)
+    internal static async Task<Guid> ExperimentFromUploadAsync(TestDatabase db, string dataset, ModelCard? model = null)
     {
         var folders = db.Services.GetRequiredService<DataFolders>();
         string file;
@@ -26,7 +26,7 @@ public class TrainingServiceTests
         return plan.ExperimentId;
     }
 
-    private static async Task<TrainingJobView> WaitAsync(TrainingService service, Guid job, Func<TrainingJobView, bool> until, int seconds = 60)
+    internal static async Task<TrainingJobView> WaitAsync(TrainingService service, Guid job, Func<TrainingJobView, bool> until, int seconds = 60)
     {
         for (var i = 0; i < seconds * 20; i++)
         {

@@ -17,6 +17,17 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
     public bool IsOffline => false;
     public string? FollowUp { get; private init; }
 
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["engine"] = Name,
+        ["provider"] = options.Provider,
+        ["model"] = options.Model ?? "",
+        ["endpoint"] = options.EndpointForDisplay,
+        ["temperature"] = options.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["seed"] = options.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+        ["max_output_tokens_per_stage"] = options.MaxOutputTokensPerStage.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     private readonly SecretRedactor _redactorTemplate = new([options.ApiKey]);
 
     internal KnowledgeBase? Knowledge => knowledge;

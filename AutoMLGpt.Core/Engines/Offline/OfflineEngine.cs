@@ -29,6 +29,14 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null, Knowledg
     public string Name => EngineName;
     public bool IsOffline => true;
 
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["engine"] = Name,
+        ["deterministic"] = "true",
+        ["knowledge_records"] = (knowledge?.RecordCount ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["encoder"] = knowledge?.Encoder.Id ?? "none",
+    };
+
     /// <summary>Chat follow-ups whose intents the advisor applies on top of the card's requests.</summary>
     public string? FollowUp { get; private init; }
 

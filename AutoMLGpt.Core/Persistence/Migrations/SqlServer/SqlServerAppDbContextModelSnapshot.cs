@@ -100,6 +100,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
 
+                    b.Property<string>("ImportedFrom")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
                     b.Property<int>("LatestRevision")
                         .HasColumnType("int");
 
@@ -112,6 +116,14 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(420)
                         .HasColumnType("nvarchar(420)");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("bit");
 
                     b.Property<string>("PromptParagraph")
                         .IsRequired()
@@ -128,6 +140,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.Property<DateTime>("UpdatedUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedUtc");
@@ -135,6 +151,52 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("Status");
 
                     b.ToTable("Experiments", (string)null);
+                });
+
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.LibraryCardEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("CardJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "UpdatedUtc");
+
+                    b.ToTable("LibraryCards", (string)null);
                 });
 
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.RevisionEntity", b =>
@@ -152,6 +214,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("EngineSettingsJson")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<Guid>("ExperimentId")
                         .HasColumnType("uniqueidentifier");

@@ -93,6 +93,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ImportedFrom")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("LatestRevision")
                         .HasColumnType("INTEGER");
 
@@ -105,6 +109,14 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(420)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PromptParagraph")
                         .IsRequired()
@@ -121,6 +133,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedUtc");
@@ -128,6 +144,52 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("Status");
 
                     b.ToTable("Experiments", (string)null);
+                });
+
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.LibraryCardEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CardJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "UpdatedUtc");
+
+                    b.ToTable("LibraryCards", (string)null);
                 });
 
             modelBuilder.Entity("AutoMLGpt.Core.Experiments.RevisionEntity", b =>
@@ -142,6 +204,10 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Property<string>("Engine")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EngineSettingsJson")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ExperimentId")

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace AutoMLGpt.Web.Components.Stages;
+namespace AutoMLGpt.Core.Reports;
 
-/// <summary>One series of <see cref="LineChart"/>.</summary>
+/// <summary>One series of a line chart.</summary>
 public sealed record ChartLine(string Name, string Color, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Dashed = false);
 
 /// <summary>Draws line series as SVG. Every text is HTML-encoded; colours come from code, never from users.</summary>
@@ -12,7 +12,16 @@ public static class SvgLineChart
 {
     private const int W = 640, H = 220, Left = 56, Right = 12, Top = 22, Bottom = 26;
 
-    public static string Render(IReadOnlyList<ChartLine> series, string xLabel, double? bandLow = null, double? bandHigh = null)
+    /// <summary>Colours for series that have no meaning of their own (one per compared experiment).</summary>
+    public static IReadOnlyList<string> Palette { get; } = ["#5e35b1", "#2e7d32", "#c62828", "#1565c0", "#ef6c00", "#00838f", "#6d4c41", "#ad1457"];
+
+    // The page styles charts with CSS; a chart saved as a file carries the same rules inside it.
+    private const string StandaloneStyle =
+        "<style>.axis{stroke:#999;stroke-width:1}.grid{stroke:#eee;stroke-width:1}text{font:11px sans-serif;fill:#555}.band{fill:rgba(94,53,177,.12)}</style>" +
+        "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>";
+
+    /// <param name="standalone">True for an .svg file or an image in a report: styles inline, white background.</param>
+    public static string Render(IReadOnlyList<ChartLine> series, string xLabel, double? bandLow = null, double? bandHigh = null, bool standalone = false)
     {
         var drawn = series.Where(s => s.X.Count > 0 && s.X.Count == s.Y.Count).ToList();
         if (drawn.Count == 0) return "";
@@ -26,6 +35,7 @@ public static class SvgLineChart
 
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {W} {H}\" preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">");
+        if (standalone) sb.Append(StandaloneStyle);
         for (var i = 0; i <= 4; i++)
         {
             var y = Top + (H - Top - Bottom) * i / 4.0;
