@@ -60,6 +60,31 @@ public static class WebExtensions
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
             return Results.File(path, "text/plain; charset=utf-8", $"lightgbm_model_{id:N}.txt");
         });
+        // The reproducibility bundle: built into memory first, so a failure is a clean 500 and never a truncated zip.
+        endpoints.MapGet("/experiments/{id:guid}/bundle", async (Guid id, Core.Reports.ExperimentBundles bundles, ExperimentStore store, HttpContext http, CancellationToken ct) =>
+        {
+            var experiment = await store.GetAsync(id, ct);
+            if (experiment is null) return Results.NotFound();
+            var buffer = new MemoryStream();
+            await bundles.ExportAsync(id, buffer, ct);
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(buffer.ToArray(), "application/zip", $"{Core.Cards.CardText.Slug(experiment.Name)}_bundle.zip");
+        });
+        endpoints.MapGet("/experiments/{id:guid}/report", async (Guid id, int? revision, Core.Reports.ExperimentBundles bundles, HttpContext http, CancellationToken ct) =>
+        {
+            if (await bundles.ReviewAsync(id, revision, ct) is not { } item) return Results.NotFound();
+            var report = Core.Reports.ExperimentReport.Build(item, Core.Reports.ExperimentReport.InlineImage);
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(Encoding.UTF8.GetBytes(report), "text/markdown; charset=utf-8", $"{Core.Cards.CardText.Slug(item.Details.Name)}_r{item.Details.Revision}_report.md");
+        });
+        // A library card in Hugging Face's format (README.md with YAML front matter).
+        endpoints.MapGet("/cards/{id:guid}/export", async (Guid id, Core.Library.CardLibrary library, HttpContext http, CancellationToken ct) =>
+        {
+            if (await library.GetAsync(id, ct) is not { } card) return Results.NotFound();
+            var text = card.Data is { } d ? Core.Cards.HuggingFace.HuggingFaceCards.ExportDataCard(d) : Core.Cards.HuggingFace.HuggingFaceCards.ExportModelCard(card.Model!);
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(Encoding.UTF8.GetBytes(text), "text/markdown; charset=utf-8", $"{Core.Cards.CardText.Slug(card.Name)}_{card.Kind.ToString().ToLowerInvariant()}_card.md");
+        });
         return endpoints;
     }
 }

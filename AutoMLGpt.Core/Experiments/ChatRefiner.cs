@@ -5,7 +5,8 @@ using AutoMLGpt.Core.Pipeline;
 
 namespace AutoMLGpt.Core.Experiments;
 
-public enum ChatUpdateKind { ReplyDelta, ReplyDone, RevisionStarted, Stage, Done, Failed }
+/// <summary>Conflict: the experiment changed in another session since the sender opened it; nothing (or only the reply) was saved.</summary>
+public enum ChatUpdateKind { ReplyDelta, ReplyDone, RevisionStarted, Stage, Done, Failed, Conflict }
 
 /// <summary>One event of a chat exchange: reply text, the revision it started, that revision's stage updates, the end.</summary>
 public sealed record ChatUpdate(ChatUpdateKind Kind, string Text = "", StageUpdate? Stage = null, int? Revision = null);
@@ -28,12 +29,23 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
         return null;
     }
 
-    public async IAsyncEnumerable<ChatUpdate> SendAsync(Guid experimentId, string message, IExperimentEngine engine, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="basedOnVersion">
+    /// The experiment version the sender is looking at. If another session changed the experiment since, nothing is
+    /// saved and a <see cref="ChatUpdateKind.Conflict"/> update says so; null sends regardless ("save as new revision").
+    /// </param>
+    public async IAsyncEnumerable<ChatUpdate> SendAsync(Guid experimentId, string message, IExperimentEngine engine, [EnumeratorCancellation] CancellationToken cancellationToken,
+        int? basedOnVersion = null)
     {
         if (Validate(message) is { } invalid) { yield return new ChatUpdate(ChatUpdateKind.Failed, invalid); yield break; }
         var saved = await store.GetAsync(experimentId, cancellationToken);
         if (saved is null) { yield return new ChatUpdate(ChatUpdateKind.Failed, "This experiment no longer exists."); yield break; }
         if (saved.Status == RunStatus.Running) { yield return new ChatUpdate(ChatUpdateKind.Failed, "The experiment is still running; wait for it to finish, or stop it."); yield break; }
+        if (basedOnVersion is { } v && v != saved.Version)
+        {
+            yield return new ChatUpdate(ChatUpdateKind.Conflict,
+                $"This experiment was changed in another session since you opened it (it is now at revision {saved.LatestRevision}).");
+            yield break;
+        }
 
         message = message.Trim();
         await store.AddMessageAsync(experimentId, "user", message, RunStatus.Succeeded, cancellationToken);
@@ -44,6 +56,7 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
         var result = new FollowUpResult();
         var reply = new StringBuilder();
         var finished = false;
+        string? error = null;
         try
         {
             await foreach (var text in engine.ReplyAsync(context, result, cancellationToken))
@@ -59,10 +72,10 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
             if (!finished) await store.UpdateMessageAsync(replyId, reply.ToString(), RunStatus.Cancelled, null, result.Usage, CancellationToken.None);
         }
 
-        if (result.Error is { } error)
+        if (result.Error is { } failure)
         {
             await store.UpdateMessageAsync(replyId, reply.ToString(), result.Interrupted ? RunStatus.Interrupted : RunStatus.Failed, null, result.Usage, CancellationToken.None);
-            yield return new ChatUpdate(ChatUpdateKind.Failed, error);
+            yield return new ChatUpdate(ChatUpdateKind.Failed, failure);
             yield break;
         }
         if (!result.Revise)
@@ -74,7 +87,22 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
         }
 
         var followUps = string.IsNullOrWhiteSpace(earlier) ? message : $"{earlier}\n{message}";
-        var plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, CancellationToken.None);
+        RunPlan? plan;
+        try
+        {
+            plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, CancellationToken.None, saved.Version);
+        }
+        catch (EditConflictException ex)
+        {
+            plan = null;
+            await store.UpdateMessageAsync(replyId, reply.ToString().Trim(), RunStatus.Succeeded, null, result.Usage, CancellationToken.None);
+            error = ex.Message + " The reply is saved; send the follow-up again to revise the newer revision.";
+        }
+        if (plan is null)
+        {
+            yield return new ChatUpdate(ChatUpdateKind.Conflict, error!);
+            yield break;
+        }
         await store.UpdateMessageAsync(replyId, reply.ToString().Trim(), RunStatus.Succeeded, plan!.Revision, result.Usage, CancellationToken.None);
         yield return new ChatUpdate(ChatUpdateKind.ReplyDone, reply.ToString().Trim(), Revision: plan.Revision);
         yield return new ChatUpdate(ChatUpdateKind.RevisionStarted, Revision: plan.Revision);

@@ -14,6 +14,9 @@ public abstract class CardEditorBase : ComponentBase
 
     [Parameter] public bool Disabled { get; set; }
 
+    /// <summary>Actions shown in the card's header (import, export, library), supplied by the page.</summary>
+    [Parameter] public RenderFragment? Tools { get; set; }
+
     /// <summary>Raised with the field's path after every edit.</summary>
     [Parameter] public EventCallback<string> OnChanged { get; set; }
 

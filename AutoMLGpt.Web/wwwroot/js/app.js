@@ -18,6 +18,17 @@ window.automlgpt = {
             return ok;
         }
     },
+    // Saves text the page built (an exported card) as a file. A Blob download with a fixed type: never opened or run.
+    downloadText: function (fileName, text, type) {
+        const url = URL.createObjectURL(new Blob([text], { type: type || "text/plain" }));
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = fileName;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+    },
     scrollToEnd: function (element) {
         if (element) element.scrollTop = element.scrollHeight;
     }
