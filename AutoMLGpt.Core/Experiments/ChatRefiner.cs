@@ -33,11 +33,12 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
     /// The experiment version the sender is looking at. If another session changed the experiment since, nothing is
     /// saved and a <see cref="ChatUpdateKind.Conflict"/> update says so; null sends regardless ("save as new revision").
     /// </param>
+    /// <param name="fromRevision">The revision the follow-up refines (the one on screen); the latest when null.</param>
     public async IAsyncEnumerable<ChatUpdate> SendAsync(Guid experimentId, string message, IExperimentEngine engine, [EnumeratorCancellation] CancellationToken cancellationToken,
-        int? basedOnVersion = null)
+        int? basedOnVersion = null, int? fromRevision = null)
     {
         if (Validate(message) is { } invalid) { yield return new ChatUpdate(ChatUpdateKind.Failed, invalid); yield break; }
-        var saved = await store.GetAsync(experimentId, cancellationToken);
+        var saved = await store.GetAsync(experimentId, cancellationToken, fromRevision);
         if (saved is null) { yield return new ChatUpdate(ChatUpdateKind.Failed, "This experiment no longer exists."); yield break; }
         if (saved.Status == RunStatus.Running) { yield return new ChatUpdate(ChatUpdateKind.Failed, "The experiment is still running; wait for it to finish, or stop it."); yield break; }
         if (basedOnVersion is { } v && v != saved.Version)
@@ -90,7 +91,7 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
         RunPlan? plan;
         try
         {
-            plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, CancellationToken.None, saved.Version);
+            plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, CancellationToken.None, saved.Version, saved.Revision);
         }
         catch (EditConflictException ex)
         {

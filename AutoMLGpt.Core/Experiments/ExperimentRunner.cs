@@ -45,9 +45,11 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
     }
 
     /// <summary>A new revision for a chat follow-up: <paramref name="rerun"/> stages are produced again, the rest kept.</summary>
-    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun, CancellationToken cancellationToken = default, int? basedOnVersion = null)
+    /// <param name="fromRevision">The revision the follow-up refines (the one the user was looking at); the latest when null.</param>
+    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun, CancellationToken cancellationToken = default,
+        int? basedOnVersion = null, int? fromRevision = null)
     {
-        var saved = await store.GetAsync(experimentId, cancellationToken);
+        var saved = await store.GetAsync(experimentId, cancellationToken, fromRevision);
         if (saved is null) return null;
         var keep = StageNames.InOrder.Where(s => !rerun.Contains(s) && saved.Stage(s)?.Status == RunStatus.Succeeded).ToList();
         var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, reason, engine.Name, engine.FollowUp, keep, cancellationToken, basedOnVersion, engine.Settings);

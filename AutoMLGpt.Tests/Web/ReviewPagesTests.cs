@@ -1,0 +1,202 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Library;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Reports;
+using AutoMLGpt.Web.Components.Pages.Cards;
+using AutoMLGpt.Web.Components.Pages.Experiments;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace AutoMLGpt.Tests.Web;
+
+/// <summary>Card authoring with files and the library, History review, comparison and conflicts, as users drive them.</summary>
+public sealed class ReviewPagesTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "huggingface", name));
+
+    private async Task<Guid> RunAsync(ExperimentCards cards)
+    {
+        var plan = await Database.Runner.PlanFirstRunAsync(cards, Offline);
+        await foreach (var _ in Database.Runner.RunAsync(plan, CancellationToken.None)) { }
+        return plan.ExperimentId;
+    }
+
+    [Fact]
+    public void Importing_a_hub_model_card_into_the_form_fills_the_model_card_and_says_what_it_read()
+    {
+        var cut = Render<NewExperiment>();
+        cut.FindComponents<InputFile>().Single(c => c.Instance.AdditionalAttributes?["id"] as string == "model-card-import")
+            .UploadFiles(InputFileContent.CreateFromText(Fixture("vit-base-beans.md"), "README.md"));
+
+        cut.WaitForAssertion(() => Assert.Equal("vit-base-beans", cut.Find("#model-name").GetAttribute("value")));
+        Assert.Contains("Accuracy = 0.9849624060150376 on beans", cut.Find("#model-card-import-notes").TextContent);
+        Assert.Contains("learning_rate", cut.Markup);
+        Assert.Contains("vit-base-beans", cut.Find("#prompt-paragraph").TextContent); // the prompt follows the imported card
+    }
+
+    [Fact]
+    public void A_broken_card_file_gets_a_clear_error_and_the_form_keeps_what_it_had()
+    {
+        var cut = Render<NewExperiment>();
+        cut.Find("#example-adult-xgboost").Click();
+        cut.FindComponents<InputFile>().Single(c => c.Instance.AdditionalAttributes?["id"] as string == "data-card-import")
+            .UploadFiles(InputFileContent.CreateFromText("---\na: &x 1\nb: *x\n---\n", "evil.md"));
+
+        cut.WaitForAssertion(() => Assert.Contains("anchors", cut.Find("#data-card-import-error").TextContent));
+        Assert.Equal("UCI Adult", cut.Find("#data-name").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task Library_cards_open_in_a_new_experiment_from_their_link()
+    {
+        var library = Services.GetRequiredService<CardLibrary>();
+        var model = (await library.ListAsync(CardKind.Model, "detr")).First();
+        var data = await library.SaveAsync(PaperExamples.Coco.Create().Data, "test");
+        var nav = Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo($"/?dataCard={data.Id}&modelCard={model.Id}");
+
+        var cut = Render<NewExperiment>();
+
+        cut.WaitForAssertion(() => Assert.Equal("COCO 2017", cut.Find("#data-name").GetAttribute("value")));
+        Assert.Equal(ModelCatalogue.Detr.DisplayName, cut.Find("#model-name").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void The_card_library_lists_built_in_cards_imports_hub_cards_and_duplicates_for_editing()
+    {
+        var cut = Render<CardLibraryPage>();
+        cut.WaitForAssertion(() => Assert.Equal(PaperExamples.All.Count, cut.FindAll(".library-row").Count));
+        cut.Find("#tab-model").Click();
+        cut.WaitForAssertion(() => Assert.Equal(ModelCatalogue.All.Count, cut.FindAll(".library-row[data-builtin='true']").Count));
+        cut.Find("#tab-data").Click();
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Fixture("adult-census-income.md"), "README.md"));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".library-row[data-builtin='false']")));
+        Assert.Contains("Adult Census Income", cut.Find(".library-row[data-builtin='false']").TextContent);
+        Assert.Contains("imported from README.md", cut.Find(".library-row[data-builtin='false']").TextContent);
+
+        // A card that needs completing (no label space) opens in the editor instead of being lost.
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Fixture("squad-retriever.md"), "squad.md"));
+        cut.WaitForAssertion(() => Assert.Contains("Complete the imported card", cut.Find("#library-error").TextContent));
+        cut.Find("#data-labels").Input("answer spans in the passage");
+        cut.Find("#save-card").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".library-row[data-builtin='false']").Count));
+
+        cut.FindAll(".library-row[data-builtin='true'] .duplicate-card")[0].Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#card-edit")));
+        cut.Find("#data-name").Input("COCO 2017 train subset");
+        cut.Find("#save-card").Click();
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll(".library-row"), r => r.TextContent.Contains("COCO 2017 train subset")));
+
+        cut.Find("#library-search").Input("census income");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".library-row")), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task History_pins_filter_and_sends_the_selection_to_compare()
+    {
+        var adult = await RunAsync(PaperExamples.Adult.Create());
+        var coco = await RunAsync(PaperExamples.Coco.Create());
+        var nav = Services.GetRequiredService<NavigationManager>();
+
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".history-row").Count));
+        Assert.Equal(coco.ToString(), cut.FindAll(".history-row")[0].GetAttribute("data-id"));
+        Assert.Contains("(predicted)", cut.FindAll(".history-row")[1].TextContent);
+
+        cut.FindAll(".history-row")[1].QuerySelector(".pin-toggle")!.Click();
+        cut.WaitForAssertion(() => Assert.Equal(adult.ToString(), cut.FindAll(".history-row")[0].GetAttribute("data-id")));
+        Assert.Equal("true", cut.FindAll(".history-row")[0].GetAttribute("data-pinned"));
+
+        Assert.True(cut.Find("#compare-button").HasAttribute("disabled"));
+        foreach (var box in cut.FindAll(".select-box input")) box.Change(true);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#compare-button").HasAttribute("disabled")));
+        cut.Find("#compare-button").Click();
+        Assert.Equal($"http://localhost/compare?ids={adult},{coco}", nav.Uri);
+    }
+
+    [Fact]
+    public async Task Compare_with_differences_only_shows_exactly_the_changed_rows()
+    {
+        var baseCards = PaperExamples.Adult.Create();
+        var changed = baseCards.DeepCopy();
+        changed.Model.Parameters.Single(p => p.Key == "max_depth").Value = "3";
+        var a = await RunAsync(baseCards);
+        var b = await RunAsync(changed);
+        var bundles = Services.GetRequiredService<ExperimentBundles>();
+        var expected = ExperimentComparison.Rows([(await bundles.ReviewAsync(a))!, (await bundles.ReviewAsync(b))!], differencesOnly: true);
+
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/compare?ids={a},{b}");
+        var cut = Render<Compare>();
+        cut.WaitForAssertion(() => Assert.True(cut.FindAll(".compare-row").Count > expected.Count));
+        Assert.NotNull(cut.Find("#compare-chart svg"));
+        Assert.Equal(2, cut.FindAll("#compare-chart polyline").Count);
+
+        cut.Find("input#differences-only, #differences-only input").Change(true);
+        cut.WaitForAssertion(() => Assert.Equal(expected.Count, cut.FindAll(".compare-row").Count));
+        Assert.All(cut.FindAll(".compare-row"), r => Assert.Equal("true", r.GetAttribute("data-differs")));
+        Assert.Contains(cut.FindAll(".compare-row"), r => r.GetAttribute("data-label") == "max_depth" && r.TextContent.Contains('3') && r.TextContent.Contains('6'));
+    }
+
+    [Fact]
+    public void Compare_without_enough_experiments_says_how_to_pick_them()
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/compare?ids={Guid.NewGuid()}");
+        var cut = Render<Compare>();
+        cut.WaitForAssertion(() => Assert.Contains("Pick two or more", cut.Find("#compare-empty").TextContent));
+    }
+
+    [Fact]
+    public async Task Notes_saved_meanwhile_elsewhere_are_a_conflict_and_the_draft_is_kept()
+    {
+        var id = await RunAsync(PaperExamples.Adult.Create());
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => cut.Find("#edit-notes"));
+        cut.Find("#edit-notes").Click();
+        cut.Find("#experiment-notes").Input("my analysis");
+
+        var other = (await Database.Store.GetAsync(id))!;
+        await Database.Store.UpdateNotesAsync(id, other.Version, other.Name, "their analysis"); // another tab saves first
+
+        cut.Find("#save-notes").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("changed in another session", dialogs.Markup));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Reload").Click();
+        cut.WaitForAssertion(() => Assert.Contains("their analysis", cut.Find("#notes-conflict").TextContent));
+        Assert.Equal("my analysis", cut.Find("#experiment-notes").GetAttribute("value"));
+        Assert.Equal("their analysis", (await Database.Store.GetAsync(id))!.Notes); // nothing overwritten
+
+        cut.Find("#save-notes").Click(); // now based on the version they saved
+        cut.WaitForAssertion(() => Assert.Equal("my analysis", Database.Store.GetAsync(id).GetAwaiter().GetResult()!.Notes));
+    }
+
+    [Fact]
+    public async Task A_follow_up_on_a_stale_page_offers_reload_or_a_new_revision()
+    {
+        var id = await RunAsync(PaperExamples.Adult.Create());
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => cut.Find("#chat-input"));
+
+        // Another session refines the experiment first.
+        await foreach (var _ in Services.GetRequiredService<ChatRefiner>().SendAsync(id, "faster training please", Offline, CancellationToken.None)) { }
+        Assert.Equal(2, (await Database.Store.GetAsync(id))!.LatestRevision);
+
+        cut.Find("#chat-input").Input("make inference faster");
+        cut.Find("#chat-send").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("revision 2", dialogs.Markup));
+        Assert.Equal(2, (await Database.Store.GetAsync(id))!.LatestRevision); // nothing saved yet
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Save as new revision").Click();
+        cut.WaitForAssertion(() => Assert.Equal(3, Database.Store.GetAsync(id).GetAwaiter().GetResult()!.LatestRevision), TimeSpan.FromSeconds(10));
+        var latest = (await Database.Store.GetAsync(id))!;
+        Assert.Equal(1, latest.CurrentRevision!.ParentNumber); // built on the revision this page was showing
+    }
+}
