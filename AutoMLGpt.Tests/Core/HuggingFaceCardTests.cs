@@ -91,7 +91,8 @@ public sealed class HuggingFaceCardTests
         Assert.Equal(1034 + 133 + 128, card.Samples);
         Assert.Equal("mit", card.License);
         Assert.Equal("Beans leaf dataset with images of diseased and health leaves.", card.Description);
-        Assert.Null(card.NumericColumns); // column lists are for tables only
+        Assert.Null(card.NumericColumns); // column lists and counts are for tables only
+        Assert.Null(card.Features);
     }
 
     [Fact]

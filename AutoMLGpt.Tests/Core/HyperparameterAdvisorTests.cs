@@ -37,6 +37,21 @@ public class HyperparameterAdvisorTests
     }
 
     [Fact]
+    public void ASmallDatasetGetsABatchThatLeavesManyStepsPerEpoch()
+    {
+        var cards = PaperExamples.ImageNetSubset.Create();
+        cards.Data.Name = "Beans";
+        cards.Data.Samples = 1_295;
+        cards.Data.LabelSpace = "angular_leaf_spot, bean_rust, healthy";
+        cards.Request.Resources = "1 × NVIDIA RTX 3090";
+        var r = Advise(cards);
+
+        var batch = r.NumberOf("batch_size")!.Value;
+        Assert.InRange(batch, 8, 1_295 / 50.0);
+        Assert.Equal(1e-4 * batch / 1024, r.NumberOf("learning_rate")!.Value, 10); // scaled with the batch, as the recipe's rule says
+    }
+
+    [Fact]
     public void FitsThePerGpuBatchIntoMemoryAndAccumulatesTheRest()
     {
         var cards = PaperExamples.ImageNetSubset.Create();

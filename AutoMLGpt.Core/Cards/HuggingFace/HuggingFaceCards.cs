@@ -85,15 +85,13 @@ public static partial class HuggingFaceCards
         if (splitRows > 0) card.Samples = splitRows;
         else if (Strings(yaml, "size_categories").FirstOrDefault() is { } size)
             notes.Add($"size_categories gives a range ({size}), not a count; fill the number of samples.");
-        if (inputs.Count > 0)
+        card.LabelColumn = label;
+        // Column counts and lists describe tables; an image dataset's "features" are a path and the pixels.
+        if (inputs.Count > 0 && modality == DataModality.Tabular)
         {
             card.Features = inputs.Count;
-            card.LabelColumn = label;
-            if (modality == DataModality.Tabular)
-            {
-                card.NumericColumns = string.Join(", ", inputs.Where(f => f.Numeric).Select(f => f.Name));
-                card.CategoricalColumns = string.Join(", ", inputs.Where(f => !f.Numeric).Select(f => f.Name));
-            }
+            card.NumericColumns = string.Join(", ", inputs.Where(f => f.Numeric).Select(f => f.Name));
+            card.CategoricalColumns = string.Join(", ", inputs.Where(f => !f.Numeric).Select(f => f.Name));
         }
         card.Description = Description(file.Body, ["Dataset Summary", "Dataset Description"], notes);
 

@@ -202,6 +202,17 @@ public static class HyperparameterAdvisor
         if (n is { } samples)
         {
             var rows = $"{CardText.Count(samples)} samples";
+            // A reference batch made for ImageNet would leave a small dataset one optimiser step per epoch.
+            var dataCap = Math.Max(8, PowerOfTwoAtMost(samples / 50.0));
+            if (refBatch > dataCap && family.Key != "dpr")
+            {
+                var lrFactor = family.ScaleLrLinearly ? dataCap / refBatch : Math.Sqrt(dataCap / refBatch);
+                baseLr *= lrFactor;
+                r.Adjust("learning_rate", baseLr, $"{rows}: batch {F(dataCap)} instead of {F(refBatch)}, learning rate × {F(lrFactor)}");
+                r.Adjust("batch_size", dataCap, $"{rows}: at least 50 optimiser steps per epoch");
+                if (r.NumberOf("per_gpu_batch_size") is { } perGpuBatch && perGpuBatch > dataCap) r.Adjust("per_gpu_batch_size", dataCap, "");
+                refBatch = dataCap;
+            }
             switch (family.Key)
             {
                 case "vit" or "swin" or "resnet" when samples < 300_000:
