@@ -29,7 +29,7 @@ public class CrashRestartTests(AppFixture app)
         }
     }
 
-    private static async Task<AppProcess> StartAsync(string dataFolder)
+    private static async Task<AppProcess> StartAsync(string dataFolder, IReadOnlyDictionary<string, string>? environment = null)
     {
         var main = Path.GetDirectoryName(Path.GetDirectoryName(SharedData.Datasets))!;
         var solution = Directory.GetDirectories(main).First(d => File.Exists(Path.Combine(d, "AutoMLGpt.Web.sln")) && AppContext.BaseDirectory.StartsWith(d, StringComparison.Ordinal));
@@ -47,6 +47,7 @@ public class CrashRestartTests(AppFixture app)
         start.Environment["Offline__StreamDelayMilliseconds"] = "1";
         start.Environment["Training__CheckpointSeconds"] = "1";
         start.Environment["Training__Threads"] = "1"; // slower training leaves time to interrupt it
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -119,6 +120,50 @@ public class CrashRestartTests(AppFixture app)
                 Assert.Equal(RunStatus.Interrupted, job.Status);
                 Assert.Contains("[1]\ttraining's binary_logloss", job.Log); // checkpointed before the kill
                 Assert.Contains("app stopped", job.Error);
+            }
+        }
+        finally { Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public async Task ASigkillDuringAnLlmStreamKeepsAllButTheLastTwoSecondsAndTheRestartMarksItInterrupted()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-kill-llm-").FullName;
+        await using var fake = await FakeOpenAiServer.StartAsync();
+        // Stage A streams 150 numbered chunks, one every 100 ms: 15 s of answer.
+        fake.Enqueue(new FakeReply { Chunks = Enumerable.Range(0, 150).Select(i => $"# chunk {i:000}\n").ToList(), ChunkDelayMilliseconds = 100 });
+        var llm = new Dictionary<string, string>
+        {
+            ["Llm__Provider"] = "OpenAI", ["Llm__Model"] = "fake-model", ["Llm__Endpoint"] = fake.Endpoint, ["Llm__ApiKey"] = "sk-test-not-a-key",
+        };
+        try
+        {
+            int sentBeforeKill;
+            await using (var first = await StartAsync(folder, llm))
+            {
+                var context = await app.Browser.NewContextAsync();
+                var page = await context.NewPageAsync();
+                var experiment = new NewExperimentPage(page, first.Url);
+                await experiment.OpenAsync("?example=adult-xgboost");
+                await experiment.RunAsync();
+                await Expect(experiment.Stage("DataProcessing")).ToContainTextAsync("chunk 040", new() { Timeout = 30_000 });
+                sentBeforeKill = Volatile.Read(ref fake.ChunksSent);
+                first.Process.Kill(entireProcessTree: true); // SIGKILL mid-answer
+                await first.Process.WaitForExitAsync();
+                await context.CloseAsync();
+            }
+            await using (await StartAsync(folder, llm))
+            {
+                await using var db = await TestDatabase.CreateAsync(folder);
+                var experiment = Assert.Single(await db.Store.ListAsync());
+                Assert.Equal(RunStatus.Interrupted, experiment.Status);
+                var saved = (await db.Store.GetAsync(experiment.Id))!;
+                var stage = saved.Stage(StageKind.DataProcessing)!;
+                Assert.Equal(RunStatus.Interrupted, stage.Status);
+                var kept = System.Text.RegularExpressions.Regex.Matches(stage.Output.Text, "chunk \\d{3}").Count;
+                // Checkpoints every 2 s: at most 2 s of chunks (20 at 100 ms) plus the one in flight may be lost.
+                Assert.InRange(kept, sentBeforeKill - 21, sentBeforeKill);
+                Assert.DoesNotContain(saved.Stages, s => s.Status == RunStatus.Running);
             }
         }
         finally { Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }

@@ -23,6 +23,8 @@ public sealed record FakeReply
     public string FinishReason { get; init; } = "stop";
     public int PromptTokens { get; init; } = 100;
     public int CompletionTokens { get; init; } = 50;
+    /// <summary>Pause after each chunk; a slow stream leaves time to kill the app mid-answer.</summary>
+    public int ChunkDelayMilliseconds { get; init; } = 5;
 
     public static FakeReply Text(string text, int pieces = 6)
     {
@@ -55,6 +57,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public string BaseUrl { get; }
     public string Endpoint => BaseUrl + "/v1";
     public int AbortedStreams;
+    /// <summary>Content chunks written to clients so far, over all requests.</summary>
+    public int ChunksSent;
 
     private FakeOpenAiServer(WebApplication app, string baseUrl) { _app = app; BaseUrl = baseUrl; }
 
@@ -115,7 +119,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                     }
                 }
                 await Event(http, Chunk(model, new JsonObject { ["content"] = reply.Chunks[i] }, null), ct);
-                await Task.Delay(5, ct);
+                Interlocked.Increment(ref ChunksSent);
+                await Task.Delay(reply.ChunkDelayMilliseconds, ct);
             }
             if (reply.Ending == FakeEnding.CloseWithoutFinish) return;
             if (reply.Ending == FakeEnding.StallAfterChunks) { await Task.Delay(Timeout.Infinite, ct); return; }

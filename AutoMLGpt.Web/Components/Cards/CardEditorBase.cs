@@ -9,6 +9,12 @@ namespace AutoMLGpt.Web.Components.Cards;
 /// </summary>
 public abstract class CardEditorBase : ComponentBase
 {
+    /// <summary>
+    /// The browser cuts a paste at this many characters, so a 1 MB paste cannot exceed the circuit's message limit
+    /// (512 KB); it is above every field's own limit, so overlong text still gets the field's message.
+    /// </summary>
+    public const int PasteCap = 40_000;
+
     /// <summary>Errors to display (the page filters them to touched fields until the user presses Run).</summary>
     [Parameter, EditorRequired] public IReadOnlyList<FieldError> Errors { get; set; } = [];
 
