@@ -92,6 +92,11 @@ public static class DependencyInjection
             : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>()));
 
         services.AddSingleton(sp => new ExperimentEngines(sp.GetRequiredService<IExperimentEngine>(), sp.GetRequiredService<OfflineEngine>()));
+        var limits = configuration.GetSection(UsageLimitOptions.Section).Get<UsageLimitOptions>() ?? new UsageLimitOptions();
+        if (limits.Problems().ToList() is { Count: > 0 } limitProblems) throw new OptionsValidationException(UsageLimitOptions.Section, typeof(UsageLimitOptions), limitProblems);
+        services.AddSingleton(limits);
+        services.AddSingleton<UsageLimiter>();
+        services.AddScoped<SessionIdentity>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentBundles>();

@@ -200,3 +200,26 @@ public sealed class ReviewPagesTests : WebTestContext
         Assert.Equal(1, latest.CurrentRevision!.ParentNumber); // built on the revision this page was showing
     }
 }
+
+public sealed class QuotaPageTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task Run_past_the_app_wide_cap_says_so_and_saves_nothing()
+    {
+        var limiter = Services.GetRequiredService<UsageLimiter>();
+        var others = Enumerable.Range(0, limiter.Options.MaxConcurrentRuns).Select(i => limiter.TryStartRun(Guid.NewGuid(), false, out _)).ToList();
+        var cut = Render<NewExperiment>();
+        cut.Find("#example-adult-xgboost").Click();
+        cut.Find("#run-button").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Limits:MaxConcurrentRuns", cut.Find("#run-error").TextContent));
+        Assert.Empty(await Database.Store.ListAsync());
+        others.ForEach(l => l!.Dispose());
+
+        cut.Find("#run-button").Click();
+        cut.WaitForAssertion(() => Assert.Single(Database.Store.ListAsync().GetAwaiter().GetResult()), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Equal(0, limiter.ActiveRuns), TimeSpan.FromSeconds(10));
+    }
+}
