@@ -8,6 +8,8 @@ public sealed class CsvTable(IReadOnlyList<string> columns, List<string?[]> rows
     public IReadOnlyList<string> Columns { get; } = columns;
     public IReadOnlyList<string?[]> Rows => rows;
     public char Separator { get; } = separator;
+    /// <summary>Said to the user when the file was not plain UTF-8 but could be read (a UTF-16 or UTF-32 byte-order mark).</summary>
+    public string? Notice { get; init; }
     /// <summary>The column by exact name, else by case-insensitive name; -1 when absent.</summary>
     public int ColumnIndex(string name)
     {
@@ -22,7 +24,7 @@ public sealed class CsvFormatException(string message) : Exception(message);
 public sealed class CsvReadOptions
 {
     /// <summary>Cells with these values (trimmed, case-insensitive) count as missing, besides empty ones.</summary>
-    public IReadOnlyCollection<string> MissingMarkers { get; init; } = ["", "?", "NA", "N/A", "null", "NaN"];
+    public IReadOnlyCollection<string> MissingMarkers { get; init; } = ["", "?", "NA", "N/A", "#N/A", "n/a", "null", "NULL", "NaN", "nan"];
     public long MaxBytes { get; init; } = 512L * 1024 * 1024;
     public int MaxColumns { get; init; } = 10_000;
 }
@@ -35,6 +37,23 @@ public sealed class CsvReadOptions
 public static class CsvReader
 {
     private static readonly char[] Candidates = [',', ';', '\t'];
+
+    // Magic numbers of files people upload by mistake; NUL bytes without a UTF-16/32 byte-order mark mean binary too.
+    private static string? SniffBinary(Stream stream)
+    {
+        var head = new byte[4096];
+        var start = stream.Position;
+        var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = start;
+        ReadOnlySpan<byte> h = head.AsSpan(0, n);
+        if (h.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47])) return "a PNG image";
+        if (h.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])) return "a JPEG image";
+        if (h.StartsWith("PK\x03\x04"u8)) return "a zip archive (an .xlsx workbook is one; export it as CSV)";
+        if (h.StartsWith("%PDF"u8)) return "a PDF document";
+        if (h.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])) return "a gzip archive (decompress it first)";
+        var unicodeBom = h.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || h.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || h.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
+        return !unicodeBom && h.Contains((byte)0) ? "a binary file" : null;
+    }
 
     public static CsvTable Read(string path, CsvReadOptions? options = null)
     {
@@ -50,12 +69,18 @@ public static class CsvReader
     public static CsvTable Read(Stream stream, CsvReadOptions? options = null)
     {
         options ??= new CsvReadOptions();
+        if (stream.CanSeek && SniffBinary(stream) is { } kind)
+            throw new CsvFormatException($"This is not a text file: it looks like {kind}. Upload the table as a CSV file.");
         string text;
+        string? notice = null;
         try
         {
-            // Strict UTF-8: invalid bytes throw instead of turning into U+FFFD silently.
+            // Strict UTF-8: invalid bytes throw instead of turning into U+FFFD silently. A byte-order mark says otherwise
+            // explicitly, so UTF-16/32 files are read, and the user is told.
             using var reader = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
             text = reader.ReadToEnd();
+            if (reader.CurrentEncoding is not UTF8Encoding)
+                notice = $"Read as {reader.CurrentEncoding.EncodingName} (the file starts with its byte-order mark) and converted; save it as UTF-8 CSV to avoid surprises in other tools.";
         }
         catch (DecoderFallbackException ex)
         {
@@ -88,7 +113,7 @@ public static class CsvReader
             rows.Add(record.Select(c => c is null || missing.Contains(c.Trim()) ? null : c.Trim()).ToArray());
         }
         if (rows.Count == 0) throw new CsvFormatException("The file has a header but no data rows.");
-        return new CsvTable(header, rows, separator);
+        return new CsvTable(header, rows, separator) { Notice = notice };
     }
 
     private static string Show(char c) => c == '\t' ? "tab" : c.ToString();

@@ -93,7 +93,8 @@ public sealed class FrontMatter
                     if (parser.Current is not Scalar keyScalar)
                         throw new CardImportException("A YAML key in the front matter is not plain text; keys must be simple names.");
                     var start = keyScalar.Start;
-                    var key = (string)ReadNode(parser, depth + 1, ref nodes)!;
+                    var key = ReadNode(parser, depth + 1, ref nodes) as string
+                              ?? throw new CardImportException($"A YAML key is empty at line {start.Line}; give it a name.");
                     if (!map.TryAdd(key, ReadNode(parser, depth + 1, ref nodes)))
                         throw new CardImportException($"The key \"{key}\" appears twice (line {start.Line}); keep one.");
                 }
