@@ -1,0 +1,95 @@
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AutoMLGpt.Tests.E2E;
+
+/// <summary>Listens in a real browser while hostile content is shown: no dialog opens, no script runs, no request leaves for the attacker.</summary>
+internal sealed class XssWatch
+{
+    public int Dialogs;
+    public List<string> EvilRequests { get; } = [];
+
+    public static XssWatch On(IPage page)
+    {
+        var watch = new XssWatch();
+        page.Dialog += async (_, d) => { Interlocked.Increment(ref watch.Dialogs); await d.DismissAsync(); };
+        page.Request += (_, r) => { if (r.Url.Contains(BadInputs.EvilHost, StringComparison.OrdinalIgnoreCase)) lock (watch.EvilRequests) watch.EvilRequests.Add(r.Url); };
+        return watch;
+    }
+
+    public async Task AssertNothingRanAsync(IPage page)
+    {
+        Assert.Equal(0, Dialogs);
+        Assert.Empty(EvilRequests);
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__xss === 1"), "a payload set window.__xss");
+        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
+    }
+}
+
+/// <summary>Model output full of XSS and exfiltration payloads, streamed from the fake OpenAI server into the page.</summary>
+[Collection(LlmBrowserCollection.Name)]
+public sealed class HostileModelOutputE2ETests(LlmAppFixture app)
+{
+    [Fact]
+    public async Task Hostile_markdown_from_the_model_renders_as_inert_text()
+    {
+        var shallow = BadInputs.Markdown.Where(m => m.Length < 1_000).ToList();
+        var deep = BadInputs.Markdown.Where(m => m.Length >= 1_000).ToList();
+        app.Server.Enqueue(
+            FakeReply.Text("```python\nprint('stage A')\n```\n"),
+            FakeReply.Text(string.Join("\n\n", shallow), pieces: 40));
+        var page = await app.NewPageAsync();
+        var watch = XssWatch.On(page);
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        await experiment.OpenAsync("?example=adult-xgboost");
+        await experiment.RunAsync();
+        await experiment.WaitForAllStagesAsync();
+        await Expect(experiment.Stage("ModelArchitecture")).ToContainTextAsync("<script>window.__xss=1;alert(1)</script>"); // shown as text
+        Assert.Equal(0, await experiment.Stage("ModelArchitecture").Locator(".markdown-body").Locator("a[href^='javascript' i], a[href^='data' i], a[href^='vbscript' i], img, iframe, svg, script, style").CountAsync());
+
+        // The chat reply carries the deeply nested payloads: shown as plain text, the circuit survives.
+        await page.Locator("#open-experiment").ClickAsync();
+        await NewExperimentPage.WaitInteractiveAsync(page);
+        app.Server.Enqueue(FakeReply.Text(string.Join("\n\n", deep) + "\n\n" + shallow[0], pieces: 20));
+        await page.Locator("#chat-input").FillAsync("explain the architecture");
+        await page.Locator("#chat-send").ClickAsync();
+        await Expect(page.Locator("#chat-panel")).ToContainTextAsync("deep link", new() { Timeout = 30_000 });
+        await watch.AssertNothingRanAsync(page);
+        Assert.Equal(BadInputs.Markdown.Count, shallow.Count + deep.Count);
+    }
+}
+
+/// <summary>Hostile text typed by users: notes rendered as Markdown, and a 1 MB paste into a card field.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class HostileUserInputE2ETests(AppFixture app)
+{
+    [Fact]
+    public async Task Hostile_notes_render_inert_and_a_one_megabyte_paste_keeps_the_circuit()
+    {
+        var page = await app.NewPageAsync();
+        var watch = XssWatch.On(page);
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        await experiment.OpenAsync("?example=adult-xgboost");
+
+        // A 1 MB paste: the field's cap cuts it before it reaches the circuit, and the field says what is wrong.
+        await page.Locator("#data-description").FillAsync(new string('x', 1_000_000));
+        await Expect(page.Locator("body")).ToContainTextAsync("Description is too long: 40,000 characters, at most 8,000.");
+        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
+        await page.Locator("#data-description").FillAsync("Census income, 1994.");
+        await experiment.RunAsync();
+        await experiment.WaitForAllStagesAsync();
+        await page.Locator("#open-experiment").ClickAsync();
+        await NewExperimentPage.WaitInteractiveAsync(page);
+
+        var notes = string.Join("\n\n", BadInputs.Markdown.Where(m => m.Length < 1_000));
+        await page.Locator("#edit-notes").ClickAsync();
+        await page.Locator("#experiment-notes").FillAsync(notes[..Math.Min(notes.Length, 7_900)]);
+        await page.Locator("#save-notes").ClickAsync();
+        await Expect(page.Locator("#notes-panel")).ToContainTextAsync("<script>window.__xss=1;alert(1)</script>");
+        Assert.Equal(0, await page.Locator("#notes-panel a[href^='javascript' i], #notes-panel img, #notes-panel iframe, #notes-panel script").CountAsync());
+        await page.ReloadAsync();
+        await NewExperimentPage.WaitInteractiveAsync(page);
+        await watch.AssertNothingRanAsync(page);
+    }
+}
