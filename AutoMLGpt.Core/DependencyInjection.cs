@@ -120,9 +120,20 @@ public static class DependencyInjection
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using (var db = await factory.CreateDbContextAsync(cancellationToken))
         {
-            await db.Database.MigrateAsync(cancellationToken);
-            if (db.Database.IsSqlite())
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken); // readers don't block the writer
+            var where = db.Database.IsSqlite() ? $"the SQLite file {db.Database.GetDbConnection().DataSource}" : "the SQL Server database";
+            try
+            {
+                if (db.Database.IsSqlite()) await ClearStaleMigrationLockAsync(db, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>(), cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+                if (db.Database.IsSqlite())
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken); // readers don't block the writer
+            }
+            catch (System.Data.Common.DbException ex)
+            {
+                // Fail fast, naming the file and what to do, rather than a bare provider error (or a hang).
+                throw new InvalidOperationException(
+                    $"The app cannot open or migrate {where}: {ex.Message} If the file is damaged or not a database, move it aside (the app creates a new one) or restore a backup; if it is read-only, make it writable.", ex);
+            }
         }
         var interrupted = await services.GetRequiredService<ExperimentStore>().MarkAbandonedRunsInterruptedAsync(cancellationToken);
         interrupted += await services.GetRequiredService<TrainingJobStore>().MarkAbandonedInterruptedAsync(cancellationToken);
@@ -132,6 +143,39 @@ public static class DependencyInjection
         if (interrupted > 0)
             services.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Startup")
                 .LogWarning("{Count} experiment(s) or training job(s) left running by a previous process were marked interrupted", interrupted);
+    }
+
+    /// <summary>Locks older than this are left by a migrator that died (EF does not detect stale locks on SQLite).</summary>
+    public static readonly TimeSpan StaleMigrationLock = TimeSpan.FromMinutes(10);
+
+    private static async Task ClearStaleMigrationLockAsync(AppDbContext db, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var connection = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await using var check = connection.CreateCommand();
+            check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0) return;
+            await using var read = connection.CreateCommand();
+            read.CommandText = "SELECT \"Id\", \"Timestamp\" FROM \"__EFMigrationsLock\"";
+            var stale = new List<long>();
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var taken = DateTimeOffset.TryParse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.MinValue;
+                    if (clock.GetUtcNow() - taken > StaleMigrationLock) stale.Add(reader.GetInt64(0));
+                }
+            foreach (var id in stale)
+            {
+                await using var delete = connection.CreateCommand();
+                delete.CommandText = "DELETE FROM \"__EFMigrationsLock\" WHERE \"Id\" = $id";
+                delete.Parameters.AddWithValue("$id", id);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+                loggers.CreateLogger("AutoMLGpt.Startup").LogWarning("Removed a migration lock older than {Minutes} minutes, left by a process that stopped while migrating", StaleMigrationLock.TotalMinutes);
+            }
+        }
+        finally { await connection.CloseAsync(); }
     }
 
     // Which appsettings*.json file, if any, provides Llm:ApiKey (user secrets and environment variables are fine).

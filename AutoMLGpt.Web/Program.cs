@@ -11,6 +11,7 @@ await app.Services.InitialiseAutoMLGptDatabaseAsync();
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSecurityHeaders();
+app.UseCircuitOriginCheck(app.Configuration);
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapExperimentDownloads();

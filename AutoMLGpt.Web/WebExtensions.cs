@@ -24,6 +24,32 @@ public static class WebExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The circuit hub takes connections from this app's own pages only (plus <c>Security:AllowedOrigins</c>, e.g. a
+    /// reverse proxy's public address): antiforgery does not cover SignalR, and a WebSocket from another site's page
+    /// would otherwise carry the user's cookies into a circuit.
+    /// </summary>
+    public static IApplicationBuilder UseCircuitOriginCheck(this IApplicationBuilder app, IConfiguration configuration)
+    {
+        var allowed = (configuration.GetSection("Security:AllowedOrigins").Get<string[]>() ?? [])
+            .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/_blazor") && context.Request.Headers.Origin is { Count: > 0 } origin)
+            {
+                var self = $"{context.Request.Scheme}://{context.Request.Host}";
+                var from = origin.ToString().TrimEnd('/');
+                if (!string.Equals(from, self, StringComparison.OrdinalIgnoreCase) && !allowed.Contains(from))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("Cross-origin circuit connections are refused; add the origin to Security:AllowedOrigins if it is yours.");
+                    return;
+                }
+            }
+            await next();
+        });
+    }
+
     /// <summary>Headers that keep generated text inert: no MIME sniffing, no framing, scripts only from this app.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {

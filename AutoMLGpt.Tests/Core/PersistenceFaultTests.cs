@@ -1,0 +1,144 @@
+using System.Data.Common;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Persistence;
+using AutoMLGpt.Core.Reports;
+using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoMLGpt.Tests.Core;
+
+/// <summary>Plan rows 15, 31, 33 and 34: atomic saves, concurrent saves, a damaged or locked database, nothing that can run code.</summary>
+public sealed class PersistenceFaultTests
+{
+    /// <summary>Throws on the Nth command that writes, as a disk or network fault in the middle of a save would.</summary>
+    private sealed class FailOnCommand(int n) : DbCommandInterceptor
+    {
+        private int _count;
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("INSERT", StringComparison.OrdinalIgnoreCase) && Interlocked.Increment(ref _count) == n)
+                throw new InvalidOperationException($"injected fault on write command {n}");
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+    }
+
+    private sealed class Factory(DbContextOptions<SqliteAppDbContext> options) : IDbContextFactory<AppDbContext>
+    {
+        public AppDbContext CreateDbContext() => new SqliteAppDbContext(options);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_fault_in_the_middle_of_a_save_writes_nothing(int failAt)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var bundles = db.Services.GetRequiredService<ExperimentBundles>();
+        var id = await db.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
+        using var bundle = new MemoryStream();
+        await bundles.ExportAsync(id, bundle);
+
+        Factory Faulty() => new(new DbContextOptionsBuilder<SqliteAppDbContext>()
+            .UseSqlite(TestDatabase.ConnectionStringFor(db.Folder)).AddInterceptors(new FailOnCommand(failAt)).Options);
+        var clock = TimeProvider.System;
+
+        var create = await Assert.ThrowsAnyAsync<Exception>(() => new ExperimentStore(Faulty(), clock).CreateAsync(PaperExamples.Adult.Create(), "offline engine"));
+        Assert.Contains("injected fault", create.ToString());
+        bundle.Position = 0;
+        var faulty = Faulty();
+        var import = await Assert.ThrowsAnyAsync<Exception>(() =>
+            new ExperimentBundles(faulty, new ExperimentStore(faulty, clock), new TrainingJobStore(faulty, clock), db.Services.GetRequiredService<DataFolders>(), clock)
+                .ImportAsync(bundle, "coco.zip"));
+        Assert.Contains("injected fault", import.ToString());
+
+        await using var check = await db.Factory.CreateDbContextAsync();
+        Assert.Equal(1, await check.Experiments.CountAsync());
+        Assert.Equal(1, await check.Revisions.CountAsync());
+        Assert.Equal(0, await check.Stages.CountAsync());
+    }
+
+    [Fact]
+    public async Task Two_saves_racing_from_the_same_version_let_exactly_one_through()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var id = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var version = (await db.Store.GetAsync(id))!.Version;
+        for (var round = 0; round < 10; round++)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+            {
+                try { await db.Store.UpdateNotesAsync(id, version, "name", $"writer {i}"); return true; }
+                catch (EditConflictException) { return false; }
+            }));
+            Assert.Equal(1, results.Count(ok => ok));
+            version++;
+            Assert.Equal(version, (await db.Store.GetAsync(id))!.Version);
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_database_file_stops_the_start_with_the_file_named_and_what_to_do()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-corrupt-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "test.db"), "this is not a database, it is a text file that got in the way " + new string('x', 5000));
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => TestDatabase.CreateAsync(folder));
+            Assert.Contains(Path.Combine(folder, "test.db"), ex.Message);
+            Assert.Contains("move it aside", ex.Message);
+        }
+        finally { SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public async Task A_migration_lock_left_by_a_killed_process_does_not_hang_the_next_start()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-lock-").FullName;
+        try
+        {
+            await (await TestDatabase.CreateAsync(folder)).CloseAsync();
+            await using (var connection = new SqliteConnection(TestDatabase.ConnectionStringFor(folder)))
+            {
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "INSERT INTO \"__EFMigrationsLock\" (\"Id\", \"Timestamp\") VALUES (1, $t)";
+                command.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.AddHours(-1).ToString("O"));
+                await command.ExecuteNonQueryAsync();
+            }
+            await using var restarted = await TestDatabase.CreateAsync(folder).WaitAsync(TimeSpan.FromSeconds(30));
+            await using var check = await restarted.Factory.CreateDbContextAsync();
+            Assert.Equal(0, await check.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM \"__EFMigrationsLock\"").SingleAsync());
+        }
+        finally { SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void Nothing_in_the_app_can_start_a_process_or_run_generated_code()
+    {
+        string[] forbidden =
+        [
+            "System.Diagnostics.Process", "System.Diagnostics.ProcessStartInfo", "Microsoft.CodeAnalysis.CSharp.Scripting.CSharpScript",
+            "Microsoft.CodeAnalysis.Scripting.Script", "System.Management.Automation.PowerShell", "System.Reflection.Emit.DynamicMethod",
+            "System.Runtime.Loader.AssemblyLoadContext", "Microsoft.JSInterop.IJSInProcessRuntime",
+        ];
+        foreach (var assembly in new[] { typeof(ExperimentStore).Assembly, typeof(AutoMLGpt.Web.WebExtensions).Assembly })
+        {
+            using var pe = new PEReader(File.OpenRead(assembly.Location));
+            var md = pe.GetMetadataReader();
+            var referenced = md.TypeReferences.Select(h => md.GetTypeReference(h)).Select(t => $"{md.GetString(t.Namespace)}.{md.GetString(t.Name)}").ToHashSet();
+            Assert.Empty(referenced.Intersect(forbidden));
+            // "eval" and "Function(" would be the JS side's ways to run text; the app's script has neither.
+        }
+        var script = File.ReadAllText(Path.Combine(Path.GetDirectoryName(typeof(ExperimentStore).Assembly.Location)!, "..", "..", "..", "..", "..", "AutoMLGpt.Web", "wwwroot", "js", "app.js"));
+        Assert.DoesNotContain("eval(", script);
+        Assert.DoesNotContain("new Function", script);
+        Assert.DoesNotContain("innerHTML", script);
+    }
+}
