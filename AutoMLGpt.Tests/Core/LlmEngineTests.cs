@@ -82,14 +82,26 @@ public class LlmEngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RetryAfterIsHonouredButCapped()
+    public async Task RetryAfterWithinTheCapIsHonoured()
     {
-        _server.Enqueue(FakeReply.Error(503, retryAfter: "30"));
-        var updates = await RunAsync(Engine(o => o.MaxRetryAfterSeconds = 1), default, StageKind.ModelArchitecture);
+        _server.Enqueue(FakeReply.Error(503, retryAfter: "1"));
+        var updates = await RunAsync(Engine(o => o.MaxRetryAfterSeconds = 2), default, StageKind.ModelArchitecture);
         Assert.Equal(StageUpdateKind.Completed, updates[^1].Kind);
         var times = _server.Requests.Select(r => r.ReceivedUtc).ToList();
-        var gap = times[1] - times[0];
-        Assert.InRange(gap.TotalMilliseconds, 900, 5_000);
+        Assert.InRange((times[1] - times[0]).TotalMilliseconds, 900, 5_000);
+    }
+
+    [Fact]
+    public async Task RetryAfterBeyondTheCapFailsFastAndSaysHowLongTheServerAsked()
+    {
+        _server.Enqueue(FakeReply.Error(429, retryAfter: "3600"));
+        var started = DateTime.UtcNow;
+        var updates = await RunAsync(Engine(o => o.MaxRetryAfterSeconds = 20), default, StageKind.ModelArchitecture);
+        Assert.Equal(StageUpdateKind.Failed, updates[^1].Kind);
+        Assert.Contains("asks to wait 3600 s", updates[^1].Text);
+        Assert.Contains("Llm:MaxRetryAfterSeconds", updates[^1].Text);
+        Assert.Single(_server.Requests); // no pointless retry
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -48,6 +48,22 @@ public sealed class BackoffRetryPolicy(int maxRetries, TimeSpan maxRetryAfter) :
 {
     public static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long the response's Retry-After asks to wait, when it says.</summary>
+    public static TimeSpan? RetryAfter(PipelineResponse? response)
+    {
+        if (response?.Headers.TryGetValue("Retry-After", out var header) != true || header is null) return null;
+        if (double.TryParse(header, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromSeconds(Math.Max(0, seconds));
+        if (DateTimeOffset.TryParse(header, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at > DateTimeOffset.UtcNow ? at - DateTimeOffset.UtcNow : TimeSpan.Zero;
+        return null;
+    }
+
+    // A server that asks for a longer wait than the cap would refuse an earlier retry too: fail now and say so.
+    protected override bool ShouldRetry(PipelineMessage message, Exception? exception) =>
+        RetryAfter(message.Response) is not { } wait || wait <= maxRetryAfter ? base.ShouldRetry(message, exception) : false;
+
+    protected override ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception) =>
+        RetryAfter(message.Response) is not { } wait || wait <= maxRetryAfter ? base.ShouldRetryAsync(message, exception) : ValueTask.FromResult(false);
+
     protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
     {
         if (message.Response?.Headers.TryGetValue("Retry-After", out var header) == true && header is not null)
@@ -98,6 +114,8 @@ public sealed class FriendlyErrorsChatClient(IChatClient inner, LlmOptions llm) 
         {
             401 or 403 => $"The server at {where} rejected the API key (HTTP {ex.Status}). Check Llm:ApiKey.",
             404 => $"Model \"{model}\" or the endpoint was not found at {where} (HTTP 404). Check Llm:Model, and that Llm:Endpoint ends in /v1.",
+            408 or 429 or 503 when BackoffRetryPolicy.RetryAfter(ex.GetRawResponse()) is { } wait && wait.TotalSeconds > llm.MaxRetryAfterSeconds =>
+                $"The server at {where} is rate limiting (HTTP {ex.Status}) and asks to wait {wait.TotalSeconds:0} s, longer than Llm:MaxRetryAfterSeconds ({llm.MaxRetryAfterSeconds} s). Retry after that.",
             408 or 429 => $"The server at {where} kept refusing with HTTP {ex.Status} (rate limit or timeout) after {llm.MaxRetries} retries. Wait a minute, then retry.",
             >= 500 => $"The server at {where} failed with HTTP {ex.Status} after {llm.MaxRetries} retries. Retry later, or check the server's log.",
             0 => $"No answer from {where}: {_redactor.Redact(ex.Message)}. Check that the server is running and Llm:Endpoint is right.",
