@@ -93,3 +93,58 @@ public sealed class HostileUserInputE2ETests(AppFixture app)
         await watch.AssertNothingRanAsync(page);
     }
 }
+
+/// <summary>Plan rows 9 and 37: a closed tab stops the model's stream; a connection lost mid-stream loses nothing.</summary>
+[Collection(LlmBrowserCollection.Name)]
+public sealed class StreamLifecycleE2ETests(LlmAppFixture app)
+{
+    private static FakeReply Slow(int chunks, int delay) =>
+        new() { Chunks = Enumerable.Range(0, chunks).Select(i => $"# line {i:000}\n").ToList(), ChunkDelayMilliseconds = delay };
+
+    [Fact]
+    public async Task Closing_the_tab_mid_stream_aborts_the_request_to_the_model()
+    {
+        app.Server.Enqueue(Slow(200, 100));
+        var context = await app.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        await experiment.OpenAsync("?example=adult-xgboost");
+        var aborted = Volatile.Read(ref app.Server.AbortedStreams);
+        await experiment.RunAsync();
+        await Expect(experiment.Stage("DataProcessing")).ToContainTextAsync("line 005", new() { Timeout = 30_000 });
+        var closed = DateTime.UtcNow;
+        await page.CloseAsync(new() { RunBeforeUnload = true }); // as a user closing the tab: unload handlers run
+        await context.CloseAsync();
+        while (Volatile.Read(ref app.Server.AbortedStreams) == aborted && DateTime.UtcNow - closed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+        Assert.True(Volatile.Read(ref app.Server.AbortedStreams) > aborted, "the model's stream was still being read 10 s after the tab closed");
+        Assert.True(DateTime.UtcNow - closed < TimeSpan.FromSeconds(3), $"the stream stopped {(DateTime.UtcNow - closed).TotalSeconds:0.0} s after the tab closed");
+    }
+
+    [Fact]
+    public async Task Ten_seconds_offline_mid_stream_loses_no_text()
+    {
+        app.Server.Enqueue(Slow(120, 100)); // 12 s of stage A
+        var context = await app.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        await experiment.OpenAsync("?example=adult-xgboost");
+        await experiment.RunAsync();
+        await Expect(experiment.Stage("DataProcessing")).ToContainTextAsync("line 010", new() { Timeout = 30_000 });
+        await context.SetOfflineAsync(true);
+        await Task.Delay(10_000);
+        await context.SetOfflineAsync(false);
+        // The page catches up with what streamed meanwhile, and the saved run is complete.
+        await experiment.WaitForAllStagesAsync();
+        await Expect(experiment.Stage("DataProcessing")).ToContainTextAsync("line 119");
+        await page.Locator("#open-experiment").ClickAsync();
+        await NewExperimentPage.WaitInteractiveAsync(page);
+        try { await Expect(page.Locator("#stage-DataProcessing")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 }); }
+        catch (PlaywrightException)
+        {
+            Assert.Fail($"stage A is {await page.Locator("#stage-DataProcessing").GetAttributeAsync("data-status")}; alerts: {string.Join(" | ", await page.Locator(".mud-alert").AllInnerTextsAsync())}");
+        }
+        await Expect(page.Locator("#stage-DataProcessing")).ToContainTextAsync("line 119");
+        await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 });
+        await context.CloseAsync();
+    }
+}
