@@ -25,6 +25,8 @@ public sealed record FakeReply
     public int CompletionTokens { get; init; } = 50;
     /// <summary>Pause after each chunk; a slow stream leaves time to kill the app mid-answer.</summary>
     public int ChunkDelayMilliseconds { get; init; } = 5;
+    /// <summary>Builds chunk i when it is sent (e.g. stamped with the send time) instead of taking it from <see cref="Chunks"/>.</summary>
+    public Func<int, string>? ChunkAt { get; init; }
 
     public static FakeReply Text(string text, int pieces = 6)
     {
@@ -77,12 +79,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public void Enqueue(params FakeReply[] replies) { foreach (var r in replies) _script.Enqueue(r); }
 
+    /// <summary>Answers requests that have no scripted reply; <see cref="Default"/> when null.</summary>
+    public Func<FakeRequest, FakeReply>? Responder { get; set; }
+
     private async Task HandleAsync(HttpContext http)
     {
         var body = JsonNode.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync())!;
         var request = new FakeRequest(DateTime.UtcNow, http.Request.Headers.Authorization.ToString(), body);
         Requests.Enqueue(request);
-        var reply = _script.TryDequeue(out var scripted) ? scripted : Default(request);
+        var reply = _script.TryDequeue(out var scripted) ? scripted : (Responder ?? Default)(request);
         if (reply.Status != 200)
         {
             http.Response.StatusCode = reply.Status;
@@ -118,7 +123,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                         case FakeEnding.StallAfterChunks: await Task.Delay(Timeout.Infinite, ct); return;
                     }
                 }
-                await Event(http, Chunk(model, new JsonObject { ["content"] = reply.Chunks[i] }, null), ct);
+                await Event(http, Chunk(model, new JsonObject { ["content"] = reply.ChunkAt?.Invoke(i) ?? reply.Chunks[i] }, null), ct);
                 Interlocked.Increment(ref ChunksSent);
                 await Task.Delay(reply.ChunkDelayMilliseconds, ct);
             }

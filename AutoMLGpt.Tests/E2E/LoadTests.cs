@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Playwright;
+
+namespace AutoMLGpt.Tests.E2E;
+
+/// <summary>
+/// The load script of the reliability plan: N browser contexts each run an experiment against the fake OpenAI server
+/// streaming about 50 tokens/s; it reports the p95 time from a token leaving the server to it being in the page's DOM,
+/// dropped circuits and server memory per circuit, for N = 10, 25, 50. It runs on demand only (explicit):
+/// <c>dotnet test AutoMLGpt.Tests --filter "FullyQualifiedName~LoadTests" -- xUnit.Explicit=only</c>.
+/// Results go to the console and to <c>bench-results/load.json</c>.
+/// </summary>
+public sealed class LoadTests(ITestOutputHelper output)
+{
+    private const int TokensPerStage = 100, TokenIntervalMs = 20; // 50 tokens/s
+
+    public sealed record LoadResult(int Contexts, int Samples, double P50Ms, double P95Ms, double MaxMs, int Dropped, int Completed,
+        double WorkingSetBeforeMb, double WorkingSetPeakMb, double ManagedBeforeMb, double ManagedPeakMb, double MbPerCircuit, double Seconds);
+
+    [Fact(Explicit = true)]
+    public async Task Streaming_experiments_in_parallel_browser_contexts()
+    {
+        var counts = (Environment.GetEnvironmentVariable("AUTOMLGPT_LOAD_CONTEXTS") ?? "10,25,50").Split(',').Select(int.Parse).ToList();
+        var results = new List<LoadResult>();
+        foreach (var n in counts) results.Add(await RunAsync(n));
+
+        output.WriteLine("contexts  samples  p50 ms  p95 ms  max ms  dropped  completed  MB/circuit (working set)");
+        foreach (var r in results)
+            output.WriteLine($"{r.Contexts,8}  {r.Samples,7}  {r.P50Ms,6:0}  {r.P95Ms,6:0}  {r.MaxMs,6:0}  {r.Dropped,7}  {r.Completed,9}  {r.MbPerCircuit,8:0.0}");
+        var file = Environment.GetEnvironmentVariable("AUTOMLGPT_LOAD_OUT") ?? Path.Combine(FindSolution(), "bench-results", "load.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+        {
+            suite = "load", date = DateTime.UtcNow, machine = $"{Environment.ProcessorCount} cores", tokensPerSecond = 1000 / TokenIntervalMs, tokensPerStage = TokensPerStage, results,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        output.WriteLine($"written to {file}");
+        Assert.All(results, r => Assert.True(r.Samples > 0));
+    }
+
+    private static string FindSolution()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "AutoMLGpt.Web.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("solution folder");
+    }
+
+    private async Task<LoadResult> RunAsync(int contexts)
+    {
+        await using var fake = await FakeOpenAiServer.StartAsync();
+        // Every token carries the server's send time (Unix ms), so the page can tell how long it took to show it.
+        fake.Responder = request => request.WantsJson
+            ? FakeReply.Text(FakeOpenAiServer.DefaultHyperparameterJson)
+            : new FakeReply { Chunks = new string[TokensPerStage], ChunkAt = _ => $"t{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} ", ChunkDelayMilliseconds = TokenIntervalMs };
+        var folder = Directory.CreateTempSubdirectory("automlgpt-load-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Llm:Provider"] = "OpenAI", ["Llm:Model"] = "fake-model", ["Llm:Endpoint"] = fake.Endpoint, ["Llm:ApiKey"] = "sk-load-test",
+            ["Llm:TimeoutSeconds"] = "60", ["Limits:MaxConcurrentRuns"] = "200", ["Limits:MaxTokensPerHour"] = "100000000",
+        };
+        await using var app = AppFixture.StartApp(folder, out var url, settings);
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = AppFixture.ChromiumPath, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+        });
+        var process = Process.GetCurrentProcess();
+        GC.Collect();
+        process.Refresh();
+        var wsBefore = process.WorkingSet64 / 1048576.0;
+        var managedBefore = GC.GetTotalMemory(true) / 1048576.0;
+        double wsPeak = wsBefore, managedPeak = managedBefore;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                wsPeak = Math.Max(wsPeak, process.WorkingSet64 / 1048576.0);
+                managedPeak = Math.Max(managedPeak, GC.GetTotalMemory(false) / 1048576.0);
+                await Task.Delay(250);
+            }
+        });
+
+        var watch = Stopwatch.StartNew();
+        var pages = new List<IPage>();
+        for (var i = 0; i < contexts; i++)
+        {
+            var context = await browser.NewContextAsync();
+            var page = await context.NewPageAsync();
+            page.SetDefaultTimeout(120_000);
+            await page.GotoAsync(url + "/?example=adult-xgboost");
+            await NewExperimentPage.WaitInteractiveAsync(page);
+            // Latency of each token: the page's clock when the token's text appears minus the server's send time.
+            await page.EvaluateAsync("""
+                () => { window.__lat = []; const seen = new Set();
+                  new MutationObserver(() => {
+                    for (const m of document.body.innerText.matchAll(/t(\d{13}) /g)) {
+                      if (seen.has(m[1])) continue; seen.add(m[1]); window.__lat.push(Date.now() - Number(m[1])); }
+                  }).observe(document.body, { childList: true, subtree: true, characterData: true }); }
+                """);
+            pages.Add(page);
+        }
+        await Task.WhenAll(pages.Select(p => p.Locator("#run-button").ClickAsync()));
+        var outcomes = await Task.WhenAll(pages.Select(async p =>
+        {
+            try
+            {
+                await p.Locator("#stage-TrainingLog[data-status='succeeded']").WaitForAsync(new() { Timeout = 300_000 });
+                return !await p.Locator("#components-reconnect-modal").IsVisibleAsync();
+            }
+            catch (TimeoutException) { return false; }
+        }));
+        var latencies = new List<double>();
+        foreach (var p in pages) latencies.AddRange(await p.EvaluateAsync<double[]>("() => window.__lat"));
+        sampling.Cancel();
+        await sampler;
+        var seconds = watch.Elapsed.TotalSeconds;
+        foreach (var p in pages) await p.Context.CloseAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(folder, true); } catch (IOException) { }
+
+        latencies.Sort();
+        double Pct(double q) => latencies.Count == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Count - 1, Math.Floor(q * latencies.Count))];
+        var result = new LoadResult(contexts, latencies.Count, Pct(0.5), Pct(0.95), latencies.Count == 0 ? double.NaN : latencies[^1],
+            outcomes.Count(ok => !ok), outcomes.Count(ok => ok), Math.Round(wsBefore, 1), Math.Round(wsPeak, 1), Math.Round(managedBefore, 1), Math.Round(managedPeak, 1),
+            Math.Round((wsPeak - wsBefore) / contexts, 2), Math.Round(seconds, 1));
+        output.WriteLine(JsonSerializer.Serialize(result));
+        return result;
+    }
+}
