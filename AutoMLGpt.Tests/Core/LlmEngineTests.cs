@@ -81,6 +81,38 @@ public class LlmEngineTests : IAsyncLifetime
         Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(350), $"gap {(times[1] - times[0]).TotalMilliseconds} ms: retries must back off");
     }
 
+    [Theory]
+    [InlineData("length", StageUpdateKind.Interrupted, "output cap")]
+    [InlineData("content_filter", StageUpdateKind.Failed, "content filter")]
+    public async Task AnAnswerCutByTheServerIsMarkedNotSucceeded(string finish, StageUpdateKind expected, string message)
+    {
+        _server.Enqueue(FakeReply.Text("- **Input**: 14 columns\n- **Ensemble**") with { FinishReason = finish });
+        var updates = await RunAsync(Engine(), default, StageKind.ModelArchitecture);
+        Assert.Equal(expected, updates[^1].Kind);
+        Assert.Contains(message, updates[^1].Text);
+    }
+
+    [Theory]
+    [InlineData(1, 1_000_000)]   // one 1 MB chunk
+    [InlineData(200_000, 100)]   // an endless stream (20 MB at full speed)
+    public async Task AServerThatIgnoresTheOutputCapIsCutOffWithTheTextSoFarKept(int chunks, int chunkSize)
+    {
+        _server.Enqueue(new FakeReply { Chunks = new string[chunks], ChunkAt = i => new string((char)('a' + i % 26), chunkSize), ChunkDelayMilliseconds = 0 });
+        var engine = Engine(o => o.MaxOutputTokensPerStage = 1_000);
+        var aborted = Volatile.Read(ref _server.AbortedStreams);
+        var updates = await RunAsync(engine, default, StageKind.ModelArchitecture);
+        var last = updates[^1];
+        Assert.Equal(StageUpdateKind.Interrupted, last.Kind);
+        Assert.Contains("ignored the cap", last.Text);
+        var kept = string.Concat(updates.Where(u => u.Kind == StageUpdateKind.Delta).Select(u => u.Text));
+        Assert.Equal(8_000, kept.Length);
+        if (chunks > 1)
+        {
+            for (var i = 0; i < 100 && Volatile.Read(ref _server.AbortedStreams) == aborted; i++) await Task.Delay(50);
+            Assert.True(Volatile.Read(ref _server.AbortedStreams) > aborted, "the endless stream was not aborted");
+        }
+    }
+
     [Fact]
     public async Task RetryAfterWithinTheCapIsHonoured()
     {

@@ -30,6 +30,9 @@ public class StageViewTests : WebTestContext
         Assert.Equal(stages[2].Output!.Hyperparameters!.Count, rows.Count);
         Assert.Contains("learning_rate", rows.Select(r => r.Children[0].TextContent));
         Assert.Contains("PREDICTION", cut.Find("#training-log").TextContent);
+        // LLM09: the log is a prediction, and says so in its title, its chart and its text.
+        Assert.Contains("Predicted training log", cut.Find("#stage-TrainingLog").TextContent);
+        Assert.Contains("Predicted validation", cut.Find("#stage-TrainingLog .chart").TextContent);
         Assert.Single(cut.FindAll(".chart svg polyline.series"));
         Assert.Equal($"/experiments/{id}/download/script", cut.Find("a.download-button").GetAttribute("href"));
     }

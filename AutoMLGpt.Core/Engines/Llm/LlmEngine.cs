@@ -83,6 +83,16 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
                     result.Usage = new TokenUsage(usage.Details.InputTokenCount ?? 0, usage.Details.OutputTokenCount ?? 0);
                 if (string.IsNullOrEmpty(update.Text)) continue;
                 var safe = redactor.Push(update.Text);
+                var room = MaxCharsPerStage - result.Text.Length;
+                if (safe.Length > room)
+                {
+                    // A server that ignores the token cap (or streams forever) is cut off here; memory stays bounded.
+                    safe = safe[..Math.Max(0, room)];
+                    result.Text.Append(safe);
+                    if (safe.Length > 0) yield return safe;
+                    result.Error = $"The answer passed {MaxCharsPerStage:N0} characters, more than Llm:MaxOutputTokensPerStage ({options.MaxOutputTokensPerStage:N0} tokens) allows; the server ignored the cap. The text so far is kept.";
+                    yield break; // disposing the stream aborts the request
+                }
                 result.Text.Append(safe);
                 if (safe.Length > 0) yield return safe;
             }
@@ -95,6 +105,9 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
             if (updates is not null) await updates.DisposeAsync();
         }
     }
+
+    /// <summary>The most text kept from one answer: eight characters per allowed token is far above any real tokeniser.</summary>
+    private int MaxCharsPerStage => options.MaxOutputTokensPerStage * 8;
 
     /// <summary>A fault in words that say what to do next. Details the backend wrapper already phrased pass through.</summary>
     private string Describe(Exception ex, bool started)
