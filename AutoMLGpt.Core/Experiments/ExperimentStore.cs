@@ -181,7 +181,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     public async Task SetPinnedAsync(Guid id, bool pinned, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        await db.Experiments.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.Pinned, pinned), cancellationToken);
+        await db.WriteAsync(ct => db.Experiments.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.Pinned, pinned), ct), cancellationToken);
     }
 
     /// <summary>
@@ -313,7 +313,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        return await db.WriteAsync(ct => db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
     }
 
     /// <summary>At start-up: runs left "running" by a previous process can never finish; mark them interrupted, keeping their output.</summary>

@@ -93,7 +93,7 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
     public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await db.LibraryCards.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        return await db.WriteAsync(ct => db.LibraryCards.Where(c => c.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
     }
 
     private async Task<LibraryCard> AddAsync(CardKind kind, string name, string json, string search, IReadOnlyList<FieldError> errors, string origin, CancellationToken cancellationToken)

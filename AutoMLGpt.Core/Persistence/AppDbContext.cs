@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
 using Microsoft.EntityFrameworkCore;
@@ -25,9 +26,67 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         modelBuilder.ApplyConfiguration(new TrainingJobConfiguration());
         modelBuilder.ApplyConfiguration(new LibraryCardConfiguration());
     }
+
+    /// <summary>Runs a set-based write (ExecuteUpdate / ExecuteDelete) in turn with the other writers where the provider needs it.</summary>
+    public async Task<int> WriteAsync(Func<CancellationToken, Task<int>> write, CancellationToken cancellationToken = default)
+    {
+        using var turn = await EnterWriteAsync(cancellationToken);
+        return await write(cancellationToken);
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        using var turn = await EnterWriteAsync(cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        using var turn = EnterWrite();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <summary>Null where the database takes concurrent writers itself.</summary>
+    protected virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
+    protected virtual IDisposable? EnterWrite() => null;
 }
 
-public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options);
+/// <summary>
+/// SQLite has one writer per file, and Microsoft.Data.Sqlite waits for a busy lock by sleeping on the calling thread.
+/// Under load (dozens of streams checkpointing) those sleeping threads starve the thread pool, the lock holder cannot
+/// resume, and writers time out with "database is locked". Writers therefore queue here, asynchronously, one per file.
+/// </summary>
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    protected override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        var gate = GateForThisFile();
+        await gate.WaitAsync(cancellationToken);
+        return new Turn(gate);
+    }
+
+    protected override IDisposable? EnterWrite()
+    {
+        var gate = GateForThisFile();
+        gate.Wait();
+        return new Turn(gate);
+    }
+
+    private SemaphoreSlim GateForThisFile()
+    {
+        var file = Database.GetDbConnection().DataSource;
+        return Gates.GetOrAdd(string.IsNullOrEmpty(file) ? ":memory:" : Path.GetFullPath(file), _ => new SemaphoreSlim(1, 1));
+    }
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+        public void Dispose() { if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release(); }
+    }
+}
 
 public sealed class SqlServerAppDbContext(DbContextOptions<SqlServerAppDbContext> options) : AppDbContext(options);
 

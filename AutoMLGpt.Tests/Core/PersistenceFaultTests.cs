@@ -64,6 +64,42 @@ public sealed class PersistenceFaultTests
         Assert.Equal(0, await check.Stages.CountAsync());
     }
 
+    /// <summary>After the first write of a save, holds the save's transaction (and so SQLite's write lock) open for a while.</summary>
+    private sealed class HoldWriteLock(TimeSpan hold) : DbCommandInterceptor
+    {
+        public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (command.Transaction is not null && Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                Holding.SetResult();
+                await Task.Delay(hold, cancellationToken);
+            }
+            return result;
+        }
+    }
+
+    [Fact]
+    public async Task A_writer_waiting_behind_a_long_save_queues_instead_of_failing_with_database_locked()
+    {
+        // The driver gives up on a busy lock after its timeout (1 s here); the save ahead holds the lock for 3 s.
+        await using var db = await TestDatabase.CreateAsync();
+        var connection = TestDatabase.ConnectionStringFor(db.Folder) + ";Default Timeout=1";
+        var hold = new HoldWriteLock(TimeSpan.FromSeconds(3));
+        var slow = new ExperimentStore(new Factory(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connection).AddInterceptors(hold).Options), TimeProvider.System);
+        var other = new ExperimentStore(new Factory(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connection).Options), TimeProvider.System);
+
+        var first = slow.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        await hold.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = await other.CreateAsync(PaperExamples.Coco.Create(), "offline engine"); // threw "database is locked" before writers queued
+        await first;
+
+        await using var check = await db.Factory.CreateDbContextAsync();
+        Assert.Equal(2, await check.Experiments.CountAsync());
+        Assert.NotNull(await check.Experiments.FindAsync(second));
+    }
+
     [Fact]
     public async Task Two_saves_racing_from_the_same_version_let_exactly_one_through()
     {

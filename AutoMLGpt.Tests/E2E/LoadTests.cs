@@ -19,7 +19,8 @@ public sealed class LoadTests(ITestOutputHelper output)
     /// <param name="Dropped">Pages whose circuit was lost (the reconnect dialog showed).</param>
     /// <param name="TimedOut">Pages whose run did not finish within 5 minutes.</param>
     public sealed record LoadResult(int Contexts, int Samples, double P50Ms, double P95Ms, double MaxMs, int Dropped, int TimedOut, int Completed,
-        double WorkingSetBeforeMb, double WorkingSetPeakMb, double ManagedBeforeMb, double ManagedPeakMb, double MbPerCircuit, double Seconds);
+        double WorkingSetBeforeMb, double WorkingSetPeakMb, double ManagedBeforeMb, double ManagedPeakMb, double MbPerCircuit, double Seconds,
+        double StreamSeconds, double ServerCpuSeconds, double MachineCpuSeconds, IReadOnlyList<string>? Unfinished = null);
 
     [Fact(Explicit = true)]
     public async Task Streaming_experiments_in_parallel_browser_contexts()
@@ -28,9 +29,9 @@ public sealed class LoadTests(ITestOutputHelper output)
         var results = new List<LoadResult>();
         foreach (var n in counts) results.Add(await RunAsync(n));
 
-        output.WriteLine("contexts  samples  p50 ms  p95 ms  max ms  dropped  timed out  completed  MB/circuit (working set)");
+        output.WriteLine("contexts  samples  p50 ms  p95 ms  max ms  dropped  timed out  completed  MB/circuit  stream s  app CPU s  machine CPU s");
         foreach (var r in results)
-            output.WriteLine($"{r.Contexts,8}  {r.Samples,7}  {r.P50Ms,6:0}  {r.P95Ms,6:0}  {r.MaxMs,6:0}  {r.Dropped,7}  {r.TimedOut,9}  {r.Completed,9}  {r.MbPerCircuit,8:0.0}");
+            output.WriteLine($"{r.Contexts,8}  {r.Samples,7}  {r.P50Ms,6:0}  {r.P95Ms,6:0}  {r.MaxMs,6:0}  {r.Dropped,7}  {r.TimedOut,9}  {r.Completed,9}  {r.MbPerCircuit,10:0.0}  {r.StreamSeconds,8:0.0}  {r.ServerCpuSeconds,9:0.0}  {r.MachineCpuSeconds,13:0.0}");
         var file = Environment.GetEnvironmentVariable("AUTOMLGPT_LOAD_OUT") ?? Path.Combine(FindSolution(), "bench-results", "load.json");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
@@ -39,6 +40,15 @@ public sealed class LoadTests(ITestOutputHelper output)
         }, new JsonSerializerOptions { WriteIndented = true }));
         output.WriteLine($"written to {file}");
         Assert.All(results, r => Assert.True(r.Samples > 0));
+    }
+
+    /// <summary>Busy CPU seconds of the whole machine since boot (Linux /proc/stat; NaN elsewhere).</summary>
+    private static double MachineBusySeconds()
+    {
+        if (!File.Exists("/proc/stat")) return double.NaN;
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var idle = fields[3] + fields[4]; // idle + iowait
+        return (fields.Take(8).Sum() - idle) / 100.0; // USER_HZ is 100 on Linux
     }
 
     private static string FindSolution()
@@ -111,6 +121,10 @@ public sealed class LoadTests(ITestOutputHelper output)
                 """);
             pages.Add(page);
         }
+        // CPU while the experiments stream: this process (the app; the test's own share is small) against the whole machine.
+        var cpuBefore = process.TotalProcessorTime;
+        var machineBefore = MachineBusySeconds();
+        var streaming = Stopwatch.StartNew();
         await Task.WhenAll(pages.Select(p => p.Locator("#run-button").ClickAsync()));
         // 0 completed, 1 circuit dropped, 2 timed out
         var outcomes = await Task.WhenAll(pages.Select(async p =>
@@ -122,6 +136,21 @@ public sealed class LoadTests(ITestOutputHelper output)
             }
             catch (TimeoutException) { return await p.Locator("#components-reconnect-modal").IsVisibleAsync() ? 1 : 2; }
         }));
+        streaming.Stop();
+        process.Refresh();
+        var serverCpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var machineCpu = MachineBusySeconds() - machineBefore;
+        // What the unfinished pages show: stage statuses and alerts, so a timeout can be told from a failure.
+        var problems = new List<string>();
+        for (var i = 0; i < pages.Count; i++)
+        {
+            if (outcomes[i] == 0) continue;
+            var statuses = string.Join(",", await Task.WhenAll(new[] { "DataProcessing", "ModelArchitecture", "Hyperparameters", "TrainingLog" }
+                .Select(k => pages[i].Locator($"#stage-{k}").GetAttributeAsync("data-status"))));
+            var alerts = string.Join(" | ", await pages[i].Locator(".mud-alert").AllInnerTextsAsync());
+            problems.Add($"{statuses}: {alerts}");
+        }
+        foreach (var error in app.Logs.Errors.Select(e => e[..Math.Min(1200, e.Length)]).Distinct().Take(5)) problems.Add("server: " + error);
         var latencies = new List<double>();
         foreach (var p in pages) latencies.AddRange(await p.EvaluateAsync<double[]>("() => window.__lat"));
         sampling.Cancel();
@@ -135,7 +164,9 @@ public sealed class LoadTests(ITestOutputHelper output)
         double Pct(double q) => latencies.Count == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Count - 1, Math.Floor(q * latencies.Count))];
         var result = new LoadResult(contexts, latencies.Count, Pct(0.5), Pct(0.95), latencies.Count == 0 ? double.NaN : latencies[^1],
             outcomes.Count(o => o == 1), outcomes.Count(o => o == 2), outcomes.Count(o => o == 0), Math.Round(wsBefore, 1), Math.Round(wsPeak, 1), Math.Round(managedBefore, 1), Math.Round(managedPeak, 1),
-            Math.Round((wsPeak - wsBefore) / contexts, 2), Math.Round(seconds, 1));
+            Math.Round((wsPeak - wsBefore) / contexts, 2), Math.Round(seconds, 1),
+            Math.Round(streaming.Elapsed.TotalSeconds, 1), Math.Round(serverCpu, 1), Math.Round(machineCpu, 1),
+            problems.GroupBy(p => p).Select(g => $"{g.Count()}× {g.Key}").ToList());
         output.WriteLine(JsonSerializer.Serialize(result));
         return result;
     }
