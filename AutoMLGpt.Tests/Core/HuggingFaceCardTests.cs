@@ -40,6 +40,27 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
+    public void A_picked_datacard_json_imports_with_its_fields_and_a_broken_one_says_what_is_wrong()
+    {
+        var text = File.ReadAllText(Path.Combine(SharedData.Datasets, "abalone", "datacard.json"));
+
+        var imported = CardFiles.ImportData("datacard.json", text);
+
+        Assert.Equal("abalone", imported.Card.Name);
+        Assert.Equal("RMSE", imported.Card.Metrics);
+        Assert.Contains("rings", imported.Card.Description + imported.Card.LabelSpace);
+        Assert.StartsWith("CC BY 4.0", imported.Card.License);
+        Assert.Contains(imported.Notes, n => n.Contains("datacard.json"));
+        // A JSON file is recognised by its content too, whatever it is called.
+        Assert.Equal("abalone", CardFiles.ImportData("card.txt", "\uFEFF  " + text).Card.Name);
+
+        var broken = Assert.Throws<CardImportException>(() => CardFiles.ImportData("datacard.json", text[..(text.Length / 2)]));
+        Assert.StartsWith("This JSON is not a datacard.json", broken.Message);
+        var model = Assert.Throws<CardImportException>(() => CardFiles.ImportModel("model.json", "{}"));
+        Assert.Contains("README.md", model.Message);
+    }
+
+    [Fact]
     public void Awkward_text_survives_the_round_trip()
     {
         var card = PaperExamples.Adult.Create().Data;

@@ -12,7 +12,7 @@ public static class CardFiles
         if (!IsJson(fileName, text)) return HuggingFaceCards.ImportDataCard(text);
         try
         {
-            var file = DatasetCardFile.Parse(text);
+            var file = DatasetCardFile.Parse(text.TrimStart('\uFEFF')); // editors on Windows save JSON with a BOM
             var card = file.Card;
             card.License = string.IsNullOrWhiteSpace(file.License) ? null : file.License;
             return new ImportedCard<DataCard>(card, [$"Read as a datacard.json ({file.Source})."]);
