@@ -97,6 +97,10 @@ public static class DependencyInjection
         services.AddSingleton(limits);
         services.AddSingleton<UsageLimiter>();
         services.AddScoped<SessionIdentity>();
+        var runs = configuration.GetSection(RunOptions.Section).Get<RunOptions>() ?? new RunOptions();
+        if (runs.Problems().ToList() is { Count: > 0 } runProblems) throw new OptionsValidationException(RunOptions.Section, typeof(RunOptions), runProblems);
+        services.AddSingleton(runs);
+        services.AddSingleton<LiveRuns>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentBundles>();
@@ -111,10 +115,12 @@ public static class DependencyInjection
         services.AddSingleton<TrainingJobStore>();
         services.AddSingleton<TrainingService>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingService>());
+        services.AddSingleton<RunHeartbeatService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunHeartbeatService>());
         return services;
     }
 
-    /// <summary>Creates or migrates the database and marks runs a previous process left running as interrupted.</summary>
+    /// <summary>Creates or migrates the database and interrupts runs whose process is gone.</summary>
     public static async Task InitialiseAutoMLGptDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
@@ -135,14 +141,12 @@ public static class DependencyInjection
                     $"The app cannot open or migrate {where}: {ex.Message} If the file is damaged or not a database, move it aside (the app creates a new one) or restore a backup; if it is read-only, make it writable.", ex);
             }
         }
-        var interrupted = await services.GetRequiredService<ExperimentStore>().MarkAbandonedRunsInterruptedAsync(cancellationToken);
-        interrupted += await services.GetRequiredService<TrainingJobStore>().MarkAbandonedInterruptedAsync(cancellationToken);
+        // Runs whose process is gone (no heartbeat for Runs:StaleAfterSeconds) become interrupted now; fresher ones, which
+        // may belong to another instance on this database, are left to the heartbeat service's later sweeps.
+        await services.GetRequiredService<RunHeartbeatService>().BeatAndSweepAsync(cancellationToken);
         // Finished training runs of earlier sessions join the experience store again.
         var knowledge = services.GetRequiredService<KnowledgeBase>();
         foreach (var record in await services.GetRequiredService<TrainingService>().ExperiencesAsync(cancellationToken)) knowledge.Add(record);
-        if (interrupted > 0)
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Startup")
-                .LogWarning("{Count} experiment(s) or training job(s) left running by a previous process were marked interrupted", interrupted);
     }
 
     /// <summary>Locks older than this are left by a migrator that died (EF does not detect stale locks on SQLite).</summary>

@@ -15,7 +15,7 @@ public sealed record ChatUpdate(ChatUpdateKind Kind, string Text = "", StageUpda
 /// Chat follow-ups on a saved experiment: the engine's reply streams, and when it revises the experiment a new revision
 /// is made (the previous one is kept) with the chosen stages regenerated under all follow-ups so far.
 /// </summary>
-public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
+public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, LiveRuns live, TimeProvider clock)
 {
     public const int MaxMessageLength = 4_000;
 
@@ -58,17 +58,26 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner)
         var reply = new StringBuilder();
         var finished = false;
         string? error = null;
+        var alive = live.Message(replyId);
+        var lastCheckpoint = clock.GetTimestamp();
         try
         {
             await foreach (var text in engine.ReplyAsync(context, result, cancellationToken))
             {
                 reply.Append(text);
+                if (clock.GetElapsedTime(lastCheckpoint) >= ExperimentRunner.CheckpointInterval)
+                {
+                    // A crash now loses at most the last two seconds of the reply.
+                    await store.UpdateMessageAsync(replyId, reply.ToString(), RunStatus.Running, null, null, CancellationToken.None);
+                    lastCheckpoint = clock.GetTimestamp();
+                }
                 yield return new ChatUpdate(ChatUpdateKind.ReplyDelta, text);
             }
             finished = true;
         }
         finally
         {
+            alive.Dispose();
             // Stop or a closed tab: the reply so far is kept, marked as such.
             if (!finished) await store.UpdateMessageAsync(replyId, reply.ToString(), RunStatus.Cancelled, null, result.Usage, CancellationToken.None);
         }

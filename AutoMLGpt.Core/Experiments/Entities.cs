@@ -59,6 +59,8 @@ public sealed class RevisionEntity
     public string? EngineSettingsJson { get; set; }
     public RunStatus Status { get; set; }
     public DateTime CreatedUtc { get; set; }
+    /// <summary>Written while the revision runs; a stale one means its process is gone.</summary>
+    public DateTime? HeartbeatUtc { get; set; }
 }
 
 /// <summary>One stage's output within one revision; saved as it streams, partial text kept on failure.</summary>
@@ -91,6 +93,8 @@ public sealed class ChatMessageEntity
     public long? InputTokens { get; set; }
     public long? OutputTokens { get; set; }
     public DateTime CreatedUtc { get; set; }
+    /// <summary>Written while a reply streams; a stale one means its process is gone.</summary>
+    public DateTime? HeartbeatUtc { get; set; }
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ public sealed record RunPlan(
 /// <see cref="CheckpointInterval"/>, and its output when it ends. Whatever ends the run (success, failure, a broken
 /// stream, Stop, a closed tab), the revision's final status is written in <c>finally</c>.
 /// </summary>
-public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, ILogger<ExperimentRunner> logger)
+public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeProvider clock, ILogger<ExperimentRunner> logger)
 {
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
 
@@ -66,6 +66,7 @@ public sealed class ExperimentRunner(ExperimentStore store, TimeProvider clock, 
         StageKind? current = null;
         var text = new StringBuilder();
         var lastCheckpoint = clock.GetTimestamp();
+        using var alive = live.Experiment(id); // heartbeats while this process runs it
         try
         {
             await foreach (var update in PipelineRunner.RunAsync(plan.Engine, plan.Cards, cancellationToken, plan.Earlier, plan.Stages))

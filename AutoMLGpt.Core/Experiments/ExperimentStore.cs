@@ -76,7 +76,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         };
         entity.Revisions.Add(new RevisionEntity
         {
-            Number = 1, Reason = rerunOf is null ? "first run" : "run again", Engine = engine, Status = RunStatus.Running, CreatedUtc = now,
+            Number = 1, Reason = rerunOf is null ? "first run" : "run again", Engine = engine, Status = RunStatus.Running, CreatedUtc = now, HeartbeatUtc = now,
             EngineSettingsJson = SettingsJson(engineSettings),
         });
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -266,7 +266,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         db.Revisions.Add(new RevisionEntity
         {
             ExperimentId = experimentId, Number = number, ParentNumber = parent, Reason = Truncate(reason, 500)!, FollowUp = followUp,
-            Engine = engine, Status = RunStatus.Running, CreatedUtc = now, EngineSettingsJson = SettingsJson(engineSettings),
+            Engine = engine, Status = RunStatus.Running, CreatedUtc = now, HeartbeatUtc = now, EngineSettingsJson = SettingsJson(engineSettings),
         });
         var copied = await db.Stages.AsNoTracking()
             .Where(s => s.ExperimentId == experimentId && s.Revision == parent && keep.Contains(s.Stage) && s.Status == RunStatus.Succeeded)
@@ -292,7 +292,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     public async Task<long> AddMessageAsync(Guid experimentId, string role, string content, RunStatus status, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var row = new ChatMessageEntity { ExperimentId = experimentId, Role = role, Content = content, Status = status, CreatedUtc = clock.GetUtcNow().UtcDateTime };
+        var now = clock.GetUtcNow().UtcDateTime;
+        var row = new ChatMessageEntity { ExperimentId = experimentId, Role = role, Content = content, Status = status, CreatedUtc = now, HeartbeatUtc = now };
         db.Messages.Add(row);
         await db.SaveChangesAsync(cancellationToken);
         return row.Id;
@@ -304,6 +305,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         var row = await db.Messages.SingleAsync(m => m.Id == messageId, cancellationToken);
         row.Content = content;
         row.Status = status;
+        row.HeartbeatUtc = clock.GetUtcNow().UtcDateTime;
         row.Revision = revision;
         row.InputTokens = usage?.Input;
         row.OutputTokens = usage?.Output;
@@ -316,22 +318,50 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         return await db.WriteAsync(ct => db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
     }
 
-    /// <summary>At start-up: runs left "running" by a previous process can never finish; mark them interrupted, keeping their output.</summary>
-    public async Task<int> MarkAbandonedRunsInterruptedAsync(CancellationToken cancellationToken = default)
+    /// <summary>Refreshes the heartbeat of the running revisions of <paramref name="experimentIds"/> and of the streaming replies <paramref name="messageIds"/>.</summary>
+    public async Task BeatAsync(IReadOnlyCollection<Guid> experimentIds, IReadOnlyCollection<long> messageIds, DateTime now, CancellationToken cancellationToken = default)
+    {
+        if (experimentIds.Count == 0 && messageIds.Count == 0) return;
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        if (experimentIds.Count > 0)
+            await db.WriteAsync(ct => db.Revisions.Where(r => experimentIds.Contains(r.ExperimentId) && r.Status == RunStatus.Running)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.HeartbeatUtc, now), ct), cancellationToken);
+        if (messageIds.Count > 0)
+            await db.WriteAsync(ct => db.Messages.Where(m => messageIds.Contains(m.Id) && m.Status == RunStatus.Running)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.HeartbeatUtc, now), ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs whose heartbeat is older than <paramref name="staleBefore"/> can never finish (their process is gone): their
+    /// revision, running stages, experiment and streaming replies become interrupted, in one save, keeping their output.
+    /// </summary>
+    public async Task<int> InterruptStaleRunsAsync(DateTime staleBefore, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        await db.Stages.Where(s => s.Status == RunStatus.Running)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, RunStatus.Interrupted).SetProperty(s => s.CompletedUtc, now), cancellationToken);
-        await db.Revisions.Where(r => r.Status == RunStatus.Running)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RunStatus.Interrupted), cancellationToken);
-        await db.Messages.Where(m => m.Status == RunStatus.Running)
-            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, RunStatus.Interrupted), cancellationToken);
-        return await db.Experiments.Where(e => e.Status == RunStatus.Running)
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(e => e.Status, RunStatus.Interrupted)
-                .SetProperty(e => e.Error, "The app stopped while this experiment was running; the output saved up to then is kept.")
-                .SetProperty(e => e.UpdatedUtc, now), cancellationToken);
+        var revisions = await db.Revisions.Where(r => r.Status == RunStatus.Running && (r.HeartbeatUtc == null || r.HeartbeatUtc < staleBefore)).ToListAsync(cancellationToken);
+        var messages = await db.Messages.Where(m => m.Status == RunStatus.Running && (m.HeartbeatUtc == null || m.HeartbeatUtc < staleBefore)).ToListAsync(cancellationToken);
+        if (revisions.Count == 0 && messages.Count == 0) return 0;
+        var stale = revisions.Select(r => (r.ExperimentId, r.Number)).ToHashSet();
+        var ids = stale.Select(k => k.ExperimentId).Distinct().ToList();
+        foreach (var r in revisions) r.Status = RunStatus.Interrupted;
+        foreach (var stage in (await db.Stages.Where(s => ids.Contains(s.ExperimentId) && s.Status == RunStatus.Running).ToListAsync(cancellationToken))
+                     .Where(s => stale.Contains((s.ExperimentId, s.Revision))))
+        {
+            stage.Status = RunStatus.Interrupted;
+            stage.CompletedUtc = now;
+        }
+        var experiments = (await db.Experiments.Where(e => ids.Contains(e.Id) && e.Status == RunStatus.Running).ToListAsync(cancellationToken))
+            .Where(e => stale.Contains((e.Id, e.LatestRevision))).ToList();
+        foreach (var e in experiments)
+        {
+            e.Status = RunStatus.Interrupted;
+            e.Error = "The app stopped while this experiment was running; the output saved up to then is kept.";
+            e.UpdatedUtc = now;
+        }
+        foreach (var m in messages) m.Status = RunStatus.Interrupted;
+        await db.SaveChangesAsync(cancellationToken);
+        return experiments.Count + messages.Count;
     }
 
     private static SavedStage ToSaved(StageEntity s)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Experiments;
@@ -19,7 +20,7 @@ public class ChatAndRevisionTests
 
     private static async Task<List<ChatUpdate>> SendAsync(TestDatabase db, Guid id, string message, IExperimentEngine engine)
     {
-        var refiner = new ChatRefiner(db.Store, db.Runner);
+        var refiner = new ChatRefiner(db.Store, db.Runner, db.Services.GetRequiredService<LiveRuns>(), TimeProvider.System);
         var updates = new List<ChatUpdate>();
         await foreach (var u in refiner.SendAsync(id, message, engine, CancellationToken.None)) updates.Add(u);
         return updates;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Experiments;
@@ -87,7 +89,8 @@ public class ExperimentStoreTests
         await db.CloseAsync();
 
         await using var cleanup = db; // owns the folder: deleted after the reopened database is closed
-        await using var reopened = await TestDatabase.CreateAsync(db.Folder);
+        // Reopened after the stale time (Runs:StaleAfterSeconds, 30 s): nothing beats for the abandoned run any more.
+        await using var reopened = await TestDatabase.CreateAsync(db.Folder, s => s.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1))));
         Assert.Equal(RunStatus.Succeeded, (await reopened.Store.GetAsync(done))!.Status);
         var interrupted = (await reopened.Store.GetAsync(abandoned))!;
         Assert.Equal(RunStatus.Interrupted, interrupted.Status);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Pipeline;
@@ -107,7 +108,7 @@ public class TrainingServiceTests
         await db.CloseAsync();
 
         await using var cleanup = db;
-        await using var restarted = await TestDatabase.CreateAsync(db.Folder);
+        await using var restarted = await TestDatabase.CreateAsync(db.Folder, s => s.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1))));
         var view = TrainingJobStore.ToView((await restarted.Services.GetRequiredService<TrainingJobStore>().FindAsync(job))!);
         Assert.Equal(RunStatus.Interrupted, view.Status);
         Assert.Equal("[1]\ttraining's binary_logloss: 0.6\n", view.Log);

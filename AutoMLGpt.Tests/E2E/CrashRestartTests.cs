@@ -47,6 +47,7 @@ public class CrashRestartTests(AppFixture app)
         start.Environment["Offline__StreamDelayMilliseconds"] = "1";
         start.Environment["Training__CheckpointSeconds"] = "1";
         start.Environment["Training__Threads"] = "1"; // slower training leaves time to interrupt it
+        start.Environment["Runs__StaleAfterSeconds"] = "5"; // the restart interrupts the killed process's runs 5 s after its last heartbeat
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -92,9 +93,20 @@ public class CrashRestartTests(AppFixture app)
         return page;
     }
 
-    private static async Task<TrainingJobView> OnlyJobAsync(string dataFolder)
+    /// <summary>The restarted app interrupts the dead process's runs once their heartbeat is stale; wait for its sweep.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(60); await Task.Delay(250))
+            if (await condition()) return;
+        Assert.Fail("the restarted app did not interrupt the abandoned runs within 60 s");
+    }
+
+    private static async Task<TrainingJobView> OnlyJobAsync(string dataFolder, bool untilSettled = false)
     {
         await using var db = await TestDatabase.CreateAsync(dataFolder);
+        var jobStore = db.Services.GetRequiredService<TrainingJobStore>();
+        if (untilSettled)
+            await WaitUntilAsync(async () => (await db.Store.ListAsync()) is [var only] && (await jobStore.ForExperimentAsync(only.Id)) is [{ Status: not (RunStatus.Running or RunStatus.Queued) }]);
         var experiments = await db.Store.ListAsync();
         Assert.DoesNotContain(experiments, e => e.Status == RunStatus.Running);
         var jobs = await db.Services.GetRequiredService<TrainingJobStore>().ForExperimentAsync(Assert.Single(experiments).Id);
@@ -116,7 +128,7 @@ public class CrashRestartTests(AppFixture app)
             }
             await using (await StartAsync(folder)) // the restart is what marks abandoned runs
             {
-                var job = await OnlyJobAsync(folder);
+                var job = await OnlyJobAsync(folder, untilSettled: true);
                 Assert.Equal(RunStatus.Interrupted, job.Status);
                 Assert.Contains("[1]\ttraining's binary_logloss", job.Log); // checkpointed before the kill
                 Assert.Contains("app stopped", job.Error);
@@ -155,6 +167,7 @@ public class CrashRestartTests(AppFixture app)
             await using (await StartAsync(folder, llm))
             {
                 await using var db = await TestDatabase.CreateAsync(folder);
+                await WaitUntilAsync(async () => (await db.Store.ListAsync()).All(e => e.Status != RunStatus.Running));
                 var experiment = Assert.Single(await db.Store.ListAsync());
                 Assert.Equal(RunStatus.Interrupted, experiment.Status);
                 var saved = (await db.Store.GetAsync(experiment.Id))!;

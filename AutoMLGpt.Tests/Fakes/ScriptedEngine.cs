@@ -32,11 +32,22 @@ public sealed class ScriptedEngine : IExperimentEngine
         Chunks = Chunks, FailAt = FailAt, ThrowAt = ThrowAt, BlockAt = BlockAt, FollowUp = followUp,
     };
 
+    /// <summary>The chat reply's chunks; by default one, "ok: " and the message.</summary>
+    public IReadOnlyList<string>? ReplyChunks { get; init; }
+
+    /// <summary>Called before each reply chunk with its index (e.g. to move a fake clock on).</summary>
+    public Action<int>? BeforeReplyChunk { get; init; }
+
     public async IAsyncEnumerable<string> ReplyAsync(FollowUpContext context, FollowUpResult result, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
         result.Revise = true;
-        yield return $"ok: {context.Message}";
+        var chunks = ReplyChunks ?? [$"ok: {context.Message}"];
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            BeforeReplyChunk?.Invoke(i);
+            yield return chunks[i];
+        }
     }
 
     private sealed class Scripted(StageKind kind, ScriptedEngine engine) : IPipelineStage

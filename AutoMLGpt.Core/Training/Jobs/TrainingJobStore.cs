@@ -27,7 +27,7 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         var job = new TrainingJobEntity
         {
             Id = Guid.CreateVersion7(), ExperimentId = experimentId, Revision = revision, DatasetFile = datasetFile, Status = RunStatus.Queued,
-            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = clock.GetUtcNow().UtcDateTime,
+            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = clock.GetUtcNow().UtcDateTime, HeartbeatUtc = clock.GetUtcNow().UtcDateTime,
         };
         db.TrainingJobs.Add(job);
         await db.SaveChangesAsync(ct);
@@ -62,14 +62,24 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         return await db.TrainingJobs.AsNoTracking().Where(j => j.Status == RunStatus.Succeeded).ToListAsync(ct);
     }
 
-    /// <summary>At start-up: jobs a previous process left queued or running are interrupted; their logs are kept.</summary>
-    public async Task<int> MarkAbandonedInterruptedAsync(CancellationToken ct = default)
+    /// <summary>Refreshes the heartbeat of this process's queued and running jobs.</summary>
+    public async Task BeatAsync(IReadOnlyCollection<Guid> jobIds, DateTime now, CancellationToken ct = default)
+    {
+        if (jobIds.Count == 0) return;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.WriteAsync(c => db.TrainingJobs.Where(j => jobIds.Contains(j.Id) && (j.Status == RunStatus.Running || j.Status == RunStatus.Queued))
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.HeartbeatUtc, now), c), ct);
+    }
+
+    /// <summary>Queued or running jobs with no heartbeat since <paramref name="staleBefore"/> (their process is gone) are interrupted; their logs are kept.</summary>
+    public async Task<int> InterruptStaleAsync(DateTime staleBefore, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.TrainingJobs.Where(j => j.Status == RunStatus.Running || j.Status == RunStatus.Queued)
+        return await db.WriteAsync(c => db.TrainingJobs
+            .Where(j => (j.Status == RunStatus.Running || j.Status == RunStatus.Queued) && (j.HeartbeatUtc == null || j.HeartbeatUtc < staleBefore))
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, RunStatus.Interrupted).SetProperty(j => j.CompletedUtc, now)
-                .SetProperty(j => j.Error, "The app stopped while this run was queued or running; its log up to then is kept. Start a new run."), ct);
+                .SetProperty(j => j.Error, "The app stopped while this run was queued or running; its log up to then is kept. Start a new run."), c), ct);
     }
 
     public static TrainingJobView ToView(TrainingJobEntity j) => new(

@@ -15,7 +15,7 @@ namespace AutoMLGpt.Core.Training.Jobs;
 /// tab changes nothing; stopping the app marks running jobs interrupted with their log kept.
 /// </summary>
 public sealed class TrainingService(
-    TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options,
+    TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options, LiveRuns liveRuns,
     TimeProvider clock, ILogger<TrainingService> logger, Knowledge.KnowledgeBase? knowledge = null) : BackgroundService
 {
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
@@ -29,6 +29,8 @@ public sealed class TrainingService(
         public readonly StringBuilder Log = new();
         public readonly List<IterationMetrics> Curve = [];
         public RunStatus Status = RunStatus.Queued;
+        /// <summary>Keeps the job's heartbeat going from the queue to its end.</summary>
+        public IDisposable? Alive;
     }
 
     /// <summary>
@@ -46,7 +48,7 @@ public sealed class TrainingService(
         var metric = LightGbmTrainer.CurveMetric(experiment.Cards.Data);
         var predicted = experiment.Stage(StageKind.TrainingLog)?.Output.Curve is { } curve && string.Equals(curve.Metric, metric, StringComparison.OrdinalIgnoreCase) ? curve.Final : (double?)null;
         var id = await jobs.CreateAsync(experimentId, experiment.Revision, file, metric, predicted, retryOf, ct);
-        _live[id] = new LiveJob();
+        _live[id] = new LiveJob { Alive = liveRuns.TrainingJob(id) };
         await _queue.Writer.WriteAsync(id, ct);
         return id;
     }
@@ -57,7 +59,7 @@ public sealed class TrainingService(
         if (_running.TryGetValue(jobId, out var cts)) { await cts.CancelAsync(); return; }
         if (await jobs.FindAsync(jobId) is { Status: RunStatus.Queued })
         {
-            if (_live.TryGetValue(jobId, out var live)) live.Status = RunStatus.Cancelled;
+            if (_live.TryGetValue(jobId, out var live)) { live.Status = RunStatus.Cancelled; live.Alive?.Dispose(); }
             await jobs.UpdateAsync(jobId, j => { j.Status = RunStatus.Cancelled; j.CompletedUtc = clock.GetUtcNow().UtcDateTime; j.Error = "Cancelled before it started."; });
         }
     }
@@ -85,7 +87,7 @@ public sealed class TrainingService(
         {
             await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                if (_live.TryGetValue(id, out var l) && l.Status == RunStatus.Cancelled) continue;
+                if (_live.TryGetValue(id, out var l) && l.Status == RunStatus.Cancelled) { _live.TryRemove(id, out _); continue; }
                 await RunJobAsync(id, stoppingToken);
             }
         }
@@ -181,6 +183,7 @@ public sealed class TrainingService(
             }, CancellationToken.None);
             _running.TryRemove(id, out _);
             _live.TryRemove(id, out _);
+            live.Alive?.Dispose();
             logger.LogInformation("Training job {JobId} ended: {Status}", id, status);
         }
     }

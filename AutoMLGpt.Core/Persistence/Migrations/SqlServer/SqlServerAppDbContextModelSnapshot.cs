@@ -40,6 +40,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.Property<Guid>("ExperimentId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<DateTime?>("HeartbeatUtc")
+                        .HasColumnType("datetime2");
+
                     b.Property<long?>("InputTokens")
                         .HasColumnType("bigint");
 
@@ -224,6 +227,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
 
                     b.Property<string>("FollowUp")
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime?>("HeartbeatUtc")
+                        .HasColumnType("datetime2");
 
                     b.Property<int>("Number")
                         .HasColumnType("int");

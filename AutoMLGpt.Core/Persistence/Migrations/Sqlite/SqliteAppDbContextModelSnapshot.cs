@@ -33,6 +33,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Property<Guid>("ExperimentId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("HeartbeatUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("InputTokens")
                         .HasColumnType("INTEGER");
 
@@ -214,6 +217,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("FollowUp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HeartbeatUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Number")

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using AutoMLGpt.Core.Training.Jobs;
+
+namespace AutoMLGpt.Core.Experiments;
+
+/// <summary>How often live runs say they are alive, and how long a silent one is trusted (section <c>Runs</c>).</summary>
+public sealed class RunOptions
+{
+    public const string Section = "Runs";
+
+    public double HeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>A run whose heartbeat is older than this belongs to a process that is gone: it becomes interrupted.</summary>
+    public double StaleAfterSeconds { get; set; } = 30;
+
+    /// <summary>At most a third of the stale time, so two missed beats never make a live run look dead.</summary>
+    public TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Min(HeartbeatSeconds, StaleAfterSeconds / 3));
+
+    public TimeSpan StaleAfter => TimeSpan.FromSeconds(StaleAfterSeconds);
+
+    public IEnumerable<string> Problems()
+    {
+        if (HeartbeatSeconds is not (> 0 and <= 3600)) yield return "Runs:HeartbeatSeconds must be between 0 and 3600 (exclusive of 0).";
+        if (StaleAfterSeconds is not (>= 1 and <= 86_400)) yield return "Runs:StaleAfterSeconds must be between 1 and 86400.";
+    }
+}
+
+/// <summary>
+/// What this process is running now: experiment runs, chat replies and training jobs. Only these get heartbeats, so
+/// another instance on the same database (or this one after a crash) can tell live runs from abandoned ones.
+/// </summary>
+public sealed class LiveRuns
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<Guid, int> _experiments = [];
+    private readonly Dictionary<long, int> _messages = [];
+    private readonly Dictionary<Guid, int> _jobs = [];
+
+    public IDisposable Experiment(Guid experimentId) => Track(_experiments, experimentId);
+    public IDisposable Message(long messageId) => Track(_messages, messageId);
+    public IDisposable TrainingJob(Guid jobId) => Track(_jobs, jobId);
+
+    public IReadOnlyList<Guid> Experiments { get { lock (_gate) return [.. _experiments.Keys]; } }
+    public IReadOnlyList<long> Messages { get { lock (_gate) return [.. _messages.Keys]; } }
+    public IReadOnlyList<Guid> TrainingJobs { get { lock (_gate) return [.. _jobs.Keys]; } }
+
+    private IDisposable Track<T>(Dictionary<T, int> set, T key) where T : notnull
+    {
+        lock (_gate) set[key] = set.GetValueOrDefault(key) + 1;
+        return new Untrack(() =>
+        {
+            lock (_gate)
+                if (set.TryGetValue(key, out var n)) { if (n <= 1) set.Remove(key); else set[key] = n - 1; }
+        });
+    }
+
+    private sealed class Untrack(Action release) : IDisposable
+    {
+        private int _done;
+        public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) release(); }
+    }
+}
+
+/// <summary>
+/// Writes the heartbeats of this process's live runs and interrupts runs whose heartbeat went stale (their process
+/// was killed or lost its database), keeping everything they checkpointed. Runs at start-up and every heartbeat.
+/// </summary>
+public sealed class RunHeartbeatService(
+    LiveRuns live, ExperimentStore experiments, TrainingJobStore jobs, RunOptions options, TimeProvider clock, ILogger<RunHeartbeatService> logger) : BackgroundService
+{
+    /// <summary>One beat: refresh what is live here, then interrupt what is stale. Returns how many runs were interrupted.</summary>
+    public async Task<int> BeatAndSweepAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await experiments.BeatAsync(live.Experiments, live.Messages, now, cancellationToken);
+        await jobs.BeatAsync(live.TrainingJobs, now, cancellationToken);
+        var staleBefore = now - options.StaleAfter;
+        var interrupted = await experiments.InterruptStaleRunsAsync(staleBefore, cancellationToken)
+                        + await jobs.InterruptStaleAsync(staleBefore, cancellationToken);
+        if (interrupted > 0)
+            logger.LogWarning("{Count} run(s) with no heartbeat since {StaleBefore:u} were marked interrupted (their process stopped); their saved output is kept", interrupted, staleBefore);
+        return interrupted;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Heartbeat, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try { await BeatAndSweepAsync(stoppingToken); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A busy or briefly unreachable database must not stop the heartbeats for good.
+                    logger.LogWarning(ex, "Heartbeat of live runs failed; trying again in {Seconds} s", options.Heartbeat.TotalSeconds);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+}
