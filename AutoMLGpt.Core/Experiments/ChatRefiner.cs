@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Hosting;
 using System.Text;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Pipeline;
@@ -15,7 +16,7 @@ public sealed record ChatUpdate(ChatUpdateKind Kind, string Text = "", StageUpda
 /// Chat follow-ups on a saved experiment: the engine's reply streams, and when it revises the experiment a new revision
 /// is made (the previous one is kept) with the chosen stages regenerated under all follow-ups so far.
 /// </summary>
-public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, LiveRuns live, TimeProvider clock)
+public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, LiveRuns live, TimeProvider clock, IHostApplicationLifetime? lifetime = null)
 {
     public const int MaxMessageLength = 4_000;
 
@@ -60,9 +61,11 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, 
         string? error = null;
         var alive = live.Message(replyId);
         var lastCheckpoint = clock.GetTimestamp();
+        var appStopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, appStopping);
         try
         {
-            await foreach (var text in engine.ReplyAsync(context, result, cancellationToken))
+            await foreach (var text in engine.ReplyAsync(context, result, stopped.Token))
             {
                 reply.Append(text);
                 if (clock.GetElapsedTime(lastCheckpoint) >= ExperimentRunner.CheckpointInterval)
@@ -78,8 +81,10 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, 
         finally
         {
             alive.Dispose();
-            // Stop or a closed tab: the reply so far is kept, marked as such.
-            if (!finished) await store.UpdateMessageAsync(replyId, reply.ToString(), RunStatus.Cancelled, null, result.Usage, CancellationToken.None);
+            stopped.Dispose();
+            // Stop, a closed tab or the app stopping: the reply so far is kept, marked as such.
+            if (!finished)
+                await store.UpdateMessageAsync(replyId, reply.ToString(), appStopping.IsCancellationRequested ? RunStatus.Interrupted : RunStatus.Cancelled, null, result.Usage, CancellationToken.None);
         }
 
         if (result.Error is { } failure)

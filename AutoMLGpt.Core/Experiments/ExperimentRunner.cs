@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Pipeline;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AutoMLGpt.Core.Experiments;
@@ -16,7 +17,7 @@ public sealed record RunPlan(
 /// <see cref="CheckpointInterval"/>, and its output when it ends. Whatever ends the run (success, failure, a broken
 /// stream, Stop, a closed tab), the revision's final status is written in <c>finally</c>.
 /// </summary>
-public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeProvider clock, ILogger<ExperimentRunner> logger)
+public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeProvider clock, ILogger<ExperimentRunner> logger, IHostApplicationLifetime? lifetime = null)
 {
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
 
@@ -67,9 +68,12 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
         var text = new StringBuilder();
         var lastCheckpoint = clock.GetTimestamp();
         using var alive = live.Experiment(id); // heartbeats while this process runs it
+        // A stopping app (SIGTERM) ends the stream at once, so the run is written as interrupted within the shutdown timeout.
+        var appStopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, appStopping);
         try
         {
-            await foreach (var update in PipelineRunner.RunAsync(plan.Engine, plan.Cards, cancellationToken, plan.Earlier, plan.Stages))
+            await foreach (var update in PipelineRunner.RunAsync(plan.Engine, plan.Cards, stopped.Token, plan.Earlier, plan.Stages))
             {
                 switch (update.Kind)
                 {
@@ -107,9 +111,10 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
         {
             if (status == RunStatus.Running)
             {
-                // Ended by Stop, a closed circuit or an exception: keep the partial text of the stage in flight.
-                status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Failed;
-                error = status == RunStatus.Cancelled ? "Stopped by the user." : "The run ended unexpectedly; see the server log.";
+                // Ended by the app stopping, Stop, a closed circuit or an exception: keep the partial text of the stage in flight.
+                (status, error) = appStopping.IsCancellationRequested ? (RunStatus.Interrupted, "The app stopped during this run; the output saved up to then is kept.")
+                    : cancellationToken.IsCancellationRequested ? (RunStatus.Cancelled, "Stopped by the user.")
+                    : (RunStatus.Failed, "The run ended unexpectedly; see the server log.");
                 if (current is { } stage)
                     await store.SaveStageAsync(id, revision, stage, status, new StageOutput(stage, text.ToString()), error, CancellationToken.None);
             }

@@ -183,6 +183,42 @@ public class CrashRestartTests(AppFixture app)
     }
 
     [Fact]
+    public async Task ASigtermDuringAnLlmStreamEndsTheRunInterruptedWithItsTextKept()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-term-llm-").FullName;
+        await using var fake = await FakeOpenAiServer.StartAsync();
+        fake.Enqueue(new FakeReply { Chunks = Enumerable.Range(0, 150).Select(i => $"# chunk {i:000}\n").ToList(), ChunkDelayMilliseconds = 100 });
+        var llm = new Dictionary<string, string>
+        {
+            ["Llm__Provider"] = "OpenAI", ["Llm__Model"] = "fake-model", ["Llm__Endpoint"] = fake.Endpoint, ["Llm__ApiKey"] = "sk-test-not-a-key",
+        };
+        try
+        {
+            await using (var first = await StartAsync(folder, llm))
+            {
+                var context = await app.Browser.NewContextAsync(); // the tab stays open: only the app stopping ends the run
+                var page = await context.NewPageAsync();
+                var experiment = new NewExperimentPage(page, first.Url);
+                await experiment.OpenAsync("?example=adult-xgboost");
+                await experiment.RunAsync();
+                await Expect(experiment.Stage("DataProcessing")).ToContainTextAsync("chunk 030", new() { Timeout = 30_000 });
+                Process.Start("kill", ["-TERM", first.Process.Id.ToString()])!.WaitForExit();
+                await first.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+                await context.CloseAsync();
+            }
+            // No restart: the stopping app wrote the end itself.
+            await using var db = await TestDatabase.CreateAsync(folder);
+            var saved = (await db.Store.GetAsync(Assert.Single(await db.Store.ListAsync()).Id))!;
+            Assert.Equal(RunStatus.Interrupted, saved.Status);
+            Assert.Contains("app stopped", saved.Error);
+            var stage = saved.Stage(StageKind.DataProcessing)!;
+            Assert.Equal(RunStatus.Interrupted, stage.Status);
+            Assert.Contains("chunk 030", stage.Output.Text);
+        }
+        finally { Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }
+    }
+
+    [Fact]
     public async Task ASigtermDuringTrainingLeavesNothingRunningAndKeepsTheLog()
     {
         var folder = Directory.CreateTempSubdirectory("automlgpt-term-").FullName;
