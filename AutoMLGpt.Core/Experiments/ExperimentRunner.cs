@@ -67,7 +67,7 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
         StageKind? current = null;
         var text = new StringBuilder();
         var lastCheckpoint = clock.GetTimestamp();
-        using var alive = live.Experiment(id); // heartbeats while this process runs it
+        using var alive = live.Revision(id, revision); // heartbeats while this process runs it
         // A stopping app (SIGTERM) ends the stream at once, so the run is written as interrupted within the shutdown timeout.
         var appStopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, appStopping);

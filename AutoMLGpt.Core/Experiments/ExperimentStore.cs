@@ -318,17 +318,18 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         return await db.WriteAsync(ct => db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
     }
 
-    /// <summary>Refreshes the heartbeat of the running revisions of <paramref name="experimentIds"/> and of the streaming replies <paramref name="messageIds"/>.</summary>
-    public async Task BeatAsync(IReadOnlyCollection<Guid> experimentIds, IReadOnlyCollection<long> messageIds, DateTime now, CancellationToken cancellationToken = default)
+    /// <summary>Refreshes the heartbeat of the running <paramref name="revisions"/> and of the streaming replies <paramref name="messageIds"/>.</summary>
+    public async Task BeatAsync(IReadOnlyCollection<(Guid ExperimentId, int Revision)> revisions, IReadOnlyCollection<long> messageIds, DateTime now, CancellationToken cancellationToken = default)
     {
-        if (experimentIds.Count == 0 && messageIds.Count == 0) return;
+        if (revisions.Count == 0 && messageIds.Count == 0) return;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        if (experimentIds.Count > 0)
-            await db.WriteAsync(ct => db.Revisions.Where(r => experimentIds.Contains(r.ExperimentId) && r.Status == RunStatus.Running)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.HeartbeatUtc, now), ct), cancellationToken);
-        if (messageIds.Count > 0)
-            await db.WriteAsync(ct => db.Messages.Where(m => messageIds.Contains(m.Id) && m.Status == RunStatus.Running)
-                .ExecuteUpdateAsync(u => u.SetProperty(m => m.HeartbeatUtc, now), ct), cancellationToken);
+        var ids = revisions.Select(r => r.ExperimentId).Distinct().ToList();
+        foreach (var row in (await db.Revisions.Where(r => ids.Contains(r.ExperimentId) && r.Status == RunStatus.Running).ToListAsync(cancellationToken))
+                     .Where(r => revisions.Contains((r.ExperimentId, r.Number))))
+            row.HeartbeatUtc = now;
+        foreach (var row in await db.Messages.Where(m => messageIds.Contains(m.Id) && m.Status == RunStatus.Running).ToListAsync(cancellationToken))
+            row.HeartbeatUtc = now;
+        await db.SaveChangesAsync(cancellationToken); // one write for all of this process's live runs
     }
 
     /// <summary>

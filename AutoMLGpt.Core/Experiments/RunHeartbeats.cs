@@ -33,15 +33,15 @@ public sealed class RunOptions
 public sealed class LiveRuns
 {
     private readonly object _gate = new();
-    private readonly Dictionary<Guid, int> _experiments = [];
+    private readonly Dictionary<(Guid ExperimentId, int Revision), int> _revisions = [];
     private readonly Dictionary<long, int> _messages = [];
     private readonly Dictionary<Guid, int> _jobs = [];
 
-    public IDisposable Experiment(Guid experimentId) => Track(_experiments, experimentId);
+    public IDisposable Revision(Guid experimentId, int revision) => Track(_revisions, (experimentId, revision));
     public IDisposable Message(long messageId) => Track(_messages, messageId);
     public IDisposable TrainingJob(Guid jobId) => Track(_jobs, jobId);
 
-    public IReadOnlyList<Guid> Experiments { get { lock (_gate) return [.. _experiments.Keys]; } }
+    public IReadOnlyList<(Guid ExperimentId, int Revision)> Revisions { get { lock (_gate) return [.. _revisions.Keys]; } }
     public IReadOnlyList<long> Messages { get { lock (_gate) return [.. _messages.Keys]; } }
     public IReadOnlyList<Guid> TrainingJobs { get { lock (_gate) return [.. _jobs.Keys]; } }
 
@@ -73,7 +73,7 @@ public sealed class RunHeartbeatService(
     public async Task<int> BeatAndSweepAsync(CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await experiments.BeatAsync(live.Experiments, live.Messages, now, cancellationToken);
+        await experiments.BeatAsync(live.Revisions, live.Messages, now, cancellationToken);
         await jobs.BeatAsync(live.TrainingJobs, now, cancellationToken);
         var staleBefore = now - options.StaleAfter;
         var interrupted = await experiments.InterruptStaleRunsAsync(staleBefore, cancellationToken)

@@ -25,7 +25,7 @@ public sealed class RunHeartbeatTests
         await using var first = await OpenAsync(null, clock);
         var id = await first.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
         await first.Store.SaveStageAsync(id, 1, StageKind.DataProcessing, RunStatus.Running, new StageOutput(StageKind.DataProcessing, "import pandas as pd\n"), null);
-        var alive = first.Services.GetRequiredService<LiveRuns>().Experiment(id);
+        var alive = first.Services.GetRequiredService<LiveRuns>().Revision(id, 1);
         var firstHeart = first.Services.GetRequiredService<RunHeartbeatService>();
 
         // 50 s after it started, but beaten 25 s ago: a second instance starting on the same database leaves it running.
@@ -53,6 +53,24 @@ public sealed class RunHeartbeatTests
         Assert.Equal(RunStatus.Interrupted, interrupted.Stage(StageKind.DataProcessing)!.Status);
         Assert.Equal("import pandas as pd\n", interrupted.Stage(StageKind.DataProcessing)!.Output.Text);
         Assert.Contains("app stopped", interrupted.Error);
+    }
+
+    [Fact]
+    public async Task Only_the_revision_being_run_beats_so_an_abandoned_older_one_still_ends_interrupted()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var db = await OpenAsync(null, clock);
+        var id = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine"); // revision 1, left running
+        var second = await db.Store.CreateRevisionAsync(id, 1, "retry", "offline engine", null, [], CancellationToken.None);
+        using var alive = db.Services.GetRequiredService<LiveRuns>().Revision(id, second);
+        var heart = db.Services.GetRequiredService<RunHeartbeatService>();
+
+        for (var i = 0; i < 8; i++) { clock.Advance(TimeSpan.FromSeconds(5)); await heart.BeatAndSweepAsync(); }
+
+        await using var check = await db.Factory.CreateDbContextAsync();
+        var statuses = await check.Revisions.Where(r => r.ExperimentId == id).OrderBy(r => r.Number).Select(r => r.Status).ToListAsync();
+        Assert.Equal([RunStatus.Interrupted, RunStatus.Running], statuses);
+        Assert.Equal(RunStatus.Running, (await db.Store.GetAsync(id))!.Status); // the experiment follows its latest revision
     }
 
     [Fact]
@@ -105,6 +123,6 @@ public sealed class RunHeartbeatTests
         }
         while (await updates.MoveNextAsync()) { }
         Assert.Empty(live.Messages);
-        Assert.Empty(live.Experiments);
+        Assert.Empty(live.Revisions);
     }
 }
