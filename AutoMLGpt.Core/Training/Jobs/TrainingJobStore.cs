@@ -24,10 +24,11 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
     public async Task<Guid> CreateAsync(Guid experimentId, int revision, string datasetFile, string metricName, double? predicted, Guid? retryOf, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
         var job = new TrainingJobEntity
         {
             Id = Guid.CreateVersion7(), ExperimentId = experimentId, Revision = revision, DatasetFile = datasetFile, Status = RunStatus.Queued,
-            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = clock.GetUtcNow().UtcDateTime, HeartbeatUtc = clock.GetUtcNow().UtcDateTime,
+            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = now, HeartbeatUtc = now,
         };
         db.TrainingJobs.Add(job);
         await db.SaveChangesAsync(ct);

@@ -227,7 +227,7 @@ public sealed class TrainingService(
         return records;
     }
 
-    // Heartbeat and log checkpoint every few seconds while the job runs.
+    // Log and curve checkpoint every few seconds while the job runs (the heartbeat is RunHeartbeatService's, via LiveRuns).
     private async Task CheckpointLoopAsync(Guid id, LiveJob live, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.CheckpointSeconds), clock);
@@ -237,7 +237,7 @@ public sealed class TrainingService(
             {
                 string log; string curve;
                 lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
-                await jobs.UpdateAsync(id, j => { j.Log = log; j.CurveJson = curve; j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime; }, CancellationToken.None);
+                await jobs.UpdateAsync(id, j => { j.Log = log; j.CurveJson = curve; }, CancellationToken.None);
             }
         }
         catch (OperationCanceledException) { }
