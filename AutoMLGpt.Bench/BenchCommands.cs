@@ -10,13 +10,14 @@ public static partial class BenchCommands
         usage: dotnet run -c Release --project AutoMLGpt.Bench -- <command> [options]
           distill        --model DIR (default ../shared/models/use-lite-en) --out DIR (default AutoMLGpt.Core/Knowledge/Embedded) [--limit N]
           knowledge-pack --datasets DIR --out FILE [--trials N]
-          recommend      --datasets DIR [--trials N] [--out FILE]
-          predict-log    --datasets DIR [--out FILE]
+          matrix         --datasets DIR [--seeds N] [--candidates N] [--parallel N] [--only a,b] [--out FILE]
+          recommend      --datasets DIR [--seeds N] [--trials N] [--k N] [--only a,b] [--threads N] [--matrix FILE] [--retrain] [--out FILE]
+          predict-log    --datasets DIR [--seeds N] [--only a,b] [--threads N] [--matrix FILE] [--retrain] [--out FILE]
           encoder        [--models DIR] [--out FILE]
           encoder-transfer --datasets DIR [--models DIR] [--out FILE]
           search         [--out FILE]
           pipeline       [--out FILE]
-          train          --datasets DIR [--out FILE]
+          train          --datasets DIR [--k N] [--matrix FILE] [--out FILE]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -29,6 +30,7 @@ public static partial class BenchCommands
             {
                 "distill" => Distill(options),
                 "knowledge-pack" => await KnowledgePackAsync(options),
+                "matrix" => MatrixCommand(options),
                 "recommend" => await RecommendAsync(options),
                 "predict-log" => await PredictLogAsync(options),
                 "encoder" => EncoderSuite(options),
@@ -38,7 +40,7 @@ public static partial class BenchCommands
                 "train" => TrainSuite(options),
                 _ => throw new ArgumentException($"Unknown command \"{args[0]}\".\n{Usage}"),
             };
-            if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack"))
+            if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix"))
             {
                 await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
                 Console.WriteLine($"wrote {output}");

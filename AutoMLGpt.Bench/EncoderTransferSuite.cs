@@ -6,12 +6,13 @@ namespace AutoMLGpt.Bench;
 public static partial class BenchCommands
 {
     /// <summary>
-    /// Transfer quality per encoder (leave-one-dataset-out, text only and blended), normalised by the knowledge pack's
+    /// Zero-shot quality per encoder (leave-one-dataset-out, text only and blended), normalised by the knowledge pack's
     /// best-of-search score on the same split and seed (identical to the recommend suite's search).
     /// </summary>
     private static object EncoderTransferSuite(Dictionary<string, string> o)
     {
         var pack = KnowledgeBase.LoadEmbeddedPack();
+        var matrix = Core.Knowledge.Portfolio.ResultsMatrix.LoadEmbedded() ?? throw new ArgumentException("No results matrix in this build.");
         var models = Get(o, "models", "../shared/models");
         var full = Path.Combine(models, "use-lite-en", "model.onnx");
         var encoders = new List<(string Name, Func<TextEncoder> Create)> { ("use-lite-static (embedded)", StaticTableEncoder.LoadEmbedded), ("hashing", () => new HashingEncoder()) };
@@ -27,10 +28,12 @@ public static partial class BenchCommands
             {
                 var card = file.Card;
                 var best = pack.Records.Single(r => r.Dataset == card.Name);
-                var others = pack.Records.Where(r => r.Dataset != card.Name).ToList();
+                var exclude = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { card.Name };
                 double Normalised(double weight)
                 {
-                    var score = KnowledgePackBuilder.Evaluate(table, card, RecommendedConfig(card, Knowledge(encoder, others, weight)), Threads(o)).Outcome.Test.Get(card.PrimaryMetric)!.Value;
+                    // The zero-shot choice with this encoder, leave-one-dataset-out.
+                    var choice = Knowledge(encoder, pack.Records, weight).WithPortfolio(matrix).Portfolio!.ChooseZeroShot(card, exclude: exclude);
+                    var score = KnowledgePackBuilder.Evaluate(table, card, choice.Values, Threads(o), earlyStopping: !choice.Candidate.IsDefaults).Outcome.Test.Get(card.PrimaryMetric)!.Value;
                     return best.HigherIsBetter ? score / best.Score : best.Score / score;
                 }
                 text.Add(Normalised(1.0));

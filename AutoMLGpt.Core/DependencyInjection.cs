@@ -7,6 +7,7 @@ using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Training.Jobs;
 using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Knowledge.Encoders;
+using AutoMLGpt.Core.Knowledge.Portfolio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,8 +77,24 @@ public static class DependencyInjection
                 // Recommendations then fall back to the rules alone; say so rather than stop the app.
                 logger.LogWarning("The knowledge pack could not be loaded ({Message}); similar-dataset transfer is off until it is regenerated.", ex.Message);
             }
-            return new KnowledgeBase(sp.GetRequiredService<TextEncoder>(), sp.GetRequiredService<KnowledgeOptions>(), logger, pack);
+            var knowledge = new KnowledgeBase(sp.GetRequiredService<TextEncoder>(), sp.GetRequiredService<KnowledgeOptions>(), logger, pack);
+            try
+            {
+                if (ResultsMatrix.LoadEmbedded() is { } matrix)
+                {
+                    knowledge.WithPortfolio(matrix, sp.GetRequiredService<IOptions<PortfolioOptions>>().Value);
+                    logger.LogInformation("Results matrix: {Candidates} candidates × {Datasets} datasets × {Seeds} splits", matrix.Candidates.Count, matrix.Datasets.Count, matrix.Seeds.Length);
+                }
+                else logger.LogWarning("No results matrix in this build; recommendations transfer the neighbours' values instead of choosing.");
+            }
+            catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                logger.LogWarning("The results matrix could not be loaded ({Message}); recommendations transfer the neighbours' values instead of choosing.", ex.Message);
+            }
+            return knowledge;
         });
+        services.AddOptions<PortfolioOptions>().BindConfiguration(PortfolioOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PortfolioOptions>>(new ProblemsValidator<PortfolioOptions>(o => o.Problems()));
         services.AddSingleton(sp => new OfflineEngine(sp.GetRequiredService<OfflineEngineOptions>(), sp.GetRequiredService<KnowledgeBase>()));
 
         // The language model: offline unless configured; bad settings stop the app at start with the key named.
@@ -206,4 +223,11 @@ public static class DependencyInjection
         public AppDbContext CreateDbContext() => inner.CreateDbContext();
         public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => await inner.CreateDbContextAsync(cancellationToken);
     }
+}
+
+/// <summary>Options validation that reports each problem with the key it concerns (the options class's own <c>Problems()</c>).</summary>
+internal sealed class ProblemsValidator<T>(Func<T, IEnumerable<string>> problems) : IValidateOptions<T> where T : class
+{
+    public ValidateOptionsResult Validate(string? name, T options) =>
+        problems(options).ToList() is { Count: > 0 } list ? ValidateOptionsResult.Fail(list) : ValidateOptionsResult.Success;
 }

@@ -63,6 +63,8 @@ public sealed record ExperienceRecord
     public double? DefaultScore { get; init; }
     /// <summary>Test scores of every random configuration tried (for the benchmark's baselines).</summary>
     public IReadOnlyList<double> TrialScores { get; init; } = [];
+    /// <summary>Test score per portfolio candidate id, for runs that raced candidates: a partial row of the results matrix.</summary>
+    public IReadOnlyDictionary<string, double>? CandidateScores { get; init; }
     /// <summary>Validation metric per iteration of the best configuration, subsampled.</summary>
     public IReadOnlyList<ScorePoint> Curve { get; init; } = [];
     public int BestIteration { get; init; }

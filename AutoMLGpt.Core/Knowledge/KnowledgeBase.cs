@@ -55,6 +55,20 @@ public sealed partial class KnowledgeBase
     }
 
     public EncoderInfo Encoder => _encoder.Info;
+
+    /// <summary>Zero-shot choosing and the few-shot race over the results matrix; null when no matrix is loaded.</summary>
+    public Portfolio.PortfolioAdvisor? Portfolio { get; private set; }
+
+    /// <summary>The calibrated predicted metric; null when no matrix is loaded.</summary>
+    public Portfolio.MetricForecaster? Forecaster { get; private set; }
+
+    /// <summary>Attaches the results matrix: recommendations then choose among evaluated configurations.</summary>
+    public KnowledgeBase WithPortfolio(Portfolio.ResultsMatrix matrix, Portfolio.PortfolioOptions? options = null)
+    {
+        Portfolio = new Portfolio.PortfolioAdvisor(matrix, this, options ?? new Portfolio.PortfolioOptions());
+        Forecaster = new Portfolio.MetricForecaster(Portfolio);
+        return this;
+    }
     public KnowledgeOptions Options => _options;
 
     public int RecordCount { get { lock (_gate) return _records.Count; } }

@@ -4,11 +4,80 @@ using AutoMLGpt.Core.Cards;
 
 namespace AutoMLGpt.Core.Training;
 
-/// <summary>One boosting iteration: training and validation loss, and the validation value of the card's metric.</summary>
-public sealed record IterationMetrics(int Iteration, double TrainLoss, double ValidLoss, double ValidMetric);
+/// <summary>One boosting iteration: training and validation loss, and the validation value of the card's metric. The training loss is NaN on iterations where it was not evaluated.</summary>
+public sealed record IterationMetrics(int Iteration, double TrainLoss, double ValidLoss, double ValidMetric)
+{
+    /// <summary>In a race, the candidate this point belongs to.</summary>
+    public string? Candidate { get; init; }
+}
 
 /// <summary>A trained model and how it did.</summary>
-public sealed record TrainingOutcome(TestMetrics Test, int BestIteration, int Iterations, string ModelText, TimeSpan Elapsed, string MetricName);
+public sealed record TrainingOutcome(TestMetrics Test, int BestIteration, int Iterations, string ModelText, TimeSpan Elapsed, string MetricName)
+{
+    /// <summary>The validation value of the curve's metric at the best iteration.</summary>
+    public double BestValidMetric { get; init; } = double.NaN;
+}
+
+/// <summary>
+/// The train and validation sets binned once by LightGBM, plus the test rows, so several boosters can train on the same
+/// split (the results matrix and the portfolio race train up to ~100 configurations per split). Not thread-safe: one
+/// booster at a time per instance.
+/// </summary>
+public sealed class LightGbmSplit : IDisposable
+{
+    internal IntPtr Train { get; private set; }
+    internal IntPtr Valid { get; private set; }
+    public float[] XTest { get; }
+    public float[] YTest { get; }
+    public int Columns { get; }
+    public int TrainRows { get; }
+    public int ValidRows { get; }
+    public int Classes { get; }
+    public MlTask Task { get; }
+    public string MaxBin { get; }
+
+    private LightGbmSplit(float[] xTest, float[] yTest, int columns, int trainRows, int validRows, int classes, MlTask task, string maxBin) =>
+        (XTest, YTest, Columns, TrainRows, ValidRows, Classes, Task, MaxBin) = (xTest, yTest, columns, trainRows, validRows, classes, task, maxBin);
+
+    /// <param name="trainRows">The rows to train on; the data's own training rows when null (a subsample for a learning-curve probe).</param>
+    public static LightGbmSplit Create(TabularData data, string maxBin = "255", int[]? trainRows = null)
+    {
+        var fit = trainRows ?? data.Split.Train;
+        if (fit.Length < 5 || data.Split.Valid.Length < 1 || data.Split.Test.Length < 1)
+            throw new TrainingDataException("Too few rows for a train/validation/test split; at least 10 labelled rows are needed.");
+        var (xTrain, yTrain) = data.Take(fit);
+        var (xValid, yValid) = data.Take(data.Split.Valid);
+        var (xTest, yTest) = data.Take(data.Split.Test);
+        // feature_pre_filter=false: the same binned data must serve boosters with any min_data_in_leaf.
+        var datasetParams = $"max_bin={maxBin} verbosity=-1 feature_pre_filter=false" +
+            (data.CategoricalFeatures.Length > 0 ? $" categorical_feature={string.Join(',', data.CategoricalFeatures)}" : "");
+        var split = new LightGbmSplit(xTest, yTest, data.Columns, fit.Length, yValid.Length, data.Classes.Length, data.Task, maxBin);
+        try
+        {
+            lock (LightGbmTrainer.NativeLock)
+            {
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(xTrain, LightGbmNative.Float32, yTrain.Length, data.Columns, 1, datasetParams, 0, out var train));
+                split.Train = train;
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(train, "label", yTrain, yTrain.Length, LightGbmNative.Float32));
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(xValid, LightGbmNative.Float32, yValid.Length, data.Columns, 1, datasetParams, train, out var valid));
+                split.Valid = valid;
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(valid, "label", yValid, yValid.Length, LightGbmNative.Float32));
+            }
+            return split;
+        }
+        catch
+        {
+            split.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Valid != 0) { LightGbmNative.LGBM_DatasetFree(Valid); Valid = 0; }
+        if (Train != 0) { LightGbmNative.LGBM_DatasetFree(Train); Train = 0; }
+    }
+}
 
 /// <summary>
 /// Trains LightGBM through its C API, one iteration at a time, reporting train and validation metrics after every
@@ -16,74 +85,74 @@ public sealed record TrainingOutcome(TestMetrics Test, int BestIteration, int It
 /// </summary>
 public static class LightGbmTrainer
 {
-    private static readonly object NativeLock = new(); // lib_lightgbm's global state: one booster built at a time is plenty for 2 cores
+    internal static readonly object NativeLock = new(); // dataset construction: one at a time is plenty for 2 cores
 
     /// <summary>The curve's metric for a task: what the per-iteration log can report cheaply and the card usually asks.</summary>
-    public static string CurveMetric(DataCard card) => card.Task switch
+    public static string CurveMetric(DataCard card) => CurveMetric(card.Task, card.PrimaryMetric);
+
+    public static string CurveMetric(MlTask task, string primaryMetric) => task switch
     {
         MlTask.Regression => "RMSE",
-        MlTask.BinaryClassification when card.PrimaryMetric.Contains("auc", StringComparison.OrdinalIgnoreCase) => "AUC",
+        MlTask.BinaryClassification when primaryMetric.Contains("auc", StringComparison.OrdinalIgnoreCase) => "AUC",
         _ => "accuracy",
     };
 
     public static TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var (xTrain, yTrain) = data.Take(data.Split.Train);
-        var (xValid, yValid) = data.Take(data.Split.Valid);
-        var (xTest, yTest) = data.Take(data.Split.Test);
-        if (data.Split.Train.Length < 5 || data.Split.Valid.Length < 1 || data.Split.Test.Length < 1)
-            throw new TrainingDataException("Too few rows for a train/validation/test split; at least 10 labelled rows are needed.");
-        var datasetParams = $"max_bin={parameters.LightGbm.GetValueOrDefault("max_bin", "255")} verbosity=-1" +
-            (data.CategoricalFeatures.Length > 0 ? $" categorical_feature={string.Join(',', data.CategoricalFeatures)}" : "");
-        var metric = CurveMetric(card);
+        using var split = LightGbmSplit.Create(data, parameters.LightGbm.GetValueOrDefault("max_bin", "255"));
+        var outcome = Train(split, parameters, card.Task, card.PrimaryMetric, onIteration, cancellationToken);
+        return outcome with { Elapsed = watch.Elapsed };
+    }
 
-        IntPtr train = 0, valid = 0, booster = 0;
+    /// <param name="trainMetricEvery">Evaluate the training loss every this many iterations (0: never). On large tables
+    /// the training metric over every row costs as much as an iteration, and only the log shows it.</param>
+    public static TrainingOutcome Train(LightGbmSplit split, TrainingParameters parameters, MlTask task, string primaryMetric, Action<IterationMetrics>? onIteration, CancellationToken cancellationToken, int trainMetricEvery = 1, bool saveModel = true)
+    {
+        var watch = Stopwatch.StartNew();
+        var metric = CurveMetric(task, primaryMetric);
+        IntPtr booster = 0;
         try
         {
-            lock (NativeLock)
-            {
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(xTrain, LightGbmNative.Float32, yTrain.Length, data.Columns, 1, datasetParams, 0, out train));
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(train, "label", yTrain, yTrain.Length, LightGbmNative.Float32));
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(xValid, LightGbmNative.Float32, yValid.Length, data.Columns, 1, datasetParams, train, out valid));
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(valid, "label", yValid, yValid.Length, LightGbmNative.Float32));
-                LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(train, parameters.ToNativeString(), out booster));
-                LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(booster, valid));
-            }
+            LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(split.Train, parameters.ToNativeString(), out booster));
+            LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(booster, split.Valid));
             LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(booster, out var evalCount));
             var trainEval = new double[evalCount];
             var validEval = new double[evalCount];
-            var best = (Iteration: 0, Loss: double.MaxValue);
+            var best = (Iteration: 0, Loss: double.MaxValue, Metric: double.NaN);
             var iteration = 0;
             for (; iteration < parameters.Iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 LightGbmNative.Check(LightGbmNative.LGBM_BoosterUpdateOneIter(booster, out var finished));
-                LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(booster, 0, out _, trainEval));
+                var trainLoss = double.NaN;
+                if (trainMetricEvery > 0 && ((iteration + 1) % trainMetricEvery == 0 || iteration == 0))
+                {
+                    LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(booster, 0, out _, trainEval));
+                    trainLoss = trainEval[0];
+                }
                 LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(booster, 1, out _, validEval));
                 // Metric order as configured: binary logloss,auc,error; multiclass logloss,error; regression rmse,l1.
-                var validMetric = card.Task switch
+                var validMetric = task switch
                 {
                     MlTask.Regression => validEval[0],
                     MlTask.BinaryClassification => metric == "AUC" ? validEval[1] : 1 - validEval[2],
                     _ => 1 - validEval[1],
                 };
-                onIteration(new IterationMetrics(iteration + 1, trainEval[0], validEval[0], validMetric));
-                if (validEval[0] < best.Loss - 1e-12) best = (iteration + 1, validEval[0]);
+                onIteration?.Invoke(new IterationMetrics(iteration + 1, trainLoss, validEval[0], validMetric));
+                if (validEval[0] < best.Loss - 1e-12) best = (iteration + 1, validEval[0], validMetric);
                 if (finished != 0) { iteration++; break; }
                 if (parameters.EarlyStoppingRounds > 0 && iteration + 1 - best.Iteration >= parameters.EarlyStoppingRounds) { iteration++; break; }
             }
             var bestIteration = best.Iteration == 0 ? iteration : best.Iteration;
-            var predictions = Predict(booster, xTest, yTest.Length, data.Columns, bestIteration, card.Task == MlTask.MulticlassClassification ? data.Classes.Length : 1);
-            var test = TestMetrics.Compute(card.Task, yTest, predictions, data.Classes.Length);
-            var model = LightGbmNative.SaveModel(booster, bestIteration);
-            return new TrainingOutcome(test, bestIteration, iteration, model, watch.Elapsed, metric);
+            var predictions = Predict(booster, split.XTest, split.YTest.Length, split.Columns, bestIteration, task == MlTask.MulticlassClassification ? split.Classes : 1);
+            var test = TestMetrics.Compute(task, split.YTest, predictions, split.Classes);
+            var model = saveModel ? LightGbmNative.SaveModel(booster, bestIteration) : "";
+            return new TrainingOutcome(test, bestIteration, iteration, model, watch.Elapsed, metric) { BestValidMetric = best.Metric };
         }
         finally
         {
             if (booster != 0) LightGbmNative.LGBM_BoosterFree(booster);
-            if (valid != 0) LightGbmNative.LGBM_DatasetFree(valid);
-            if (train != 0) LightGbmNative.LGBM_DatasetFree(train);
         }
     }
 
@@ -95,11 +164,19 @@ public static class LightGbmTrainer
     }
 
     /// <summary>One log line in LightGBM's own style.</summary>
-    public static string LogLine(IterationMetrics m, DataCard card, string metric) =>
-        card.Task switch
+    public static string LogLine(IterationMetrics m, DataCard card, string metric)
+    {
+        var train = double.IsNaN(m.TrainLoss) ? "" : card.Task switch
         {
-            MlTask.Regression => string.Create(CultureInfo.InvariantCulture, $"[{m.Iteration}]\ttraining's rmse: {m.TrainLoss:0.000000}\tvalid_1's rmse: {m.ValidLoss:0.000000}"),
-            MlTask.BinaryClassification => string.Create(CultureInfo.InvariantCulture, $"[{m.Iteration}]\ttraining's binary_logloss: {m.TrainLoss:0.000000}\tvalid_1's binary_logloss: {m.ValidLoss:0.000000}\tvalid_1's {metric.ToLowerInvariant()}: {m.ValidMetric:0.000000}"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"[{m.Iteration}]\ttraining's multi_logloss: {m.TrainLoss:0.000000}\tvalid_1's multi_logloss: {m.ValidLoss:0.000000}\tvalid_1's accuracy: {m.ValidMetric:0.000000}"),
+            MlTask.Regression => string.Create(CultureInfo.InvariantCulture, $"\ttraining's rmse: {m.TrainLoss:0.000000}"),
+            MlTask.BinaryClassification => string.Create(CultureInfo.InvariantCulture, $"\ttraining's binary_logloss: {m.TrainLoss:0.000000}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"\ttraining's multi_logloss: {m.TrainLoss:0.000000}"),
         };
+        return card.Task switch
+        {
+            MlTask.Regression => string.Create(CultureInfo.InvariantCulture, $"[{m.Iteration}]{train}\tvalid_1's rmse: {m.ValidLoss:0.000000}"),
+            MlTask.BinaryClassification => string.Create(CultureInfo.InvariantCulture, $"[{m.Iteration}]{train}\tvalid_1's binary_logloss: {m.ValidLoss:0.000000}\tvalid_1's {metric.ToLowerInvariant()}: {m.ValidMetric:0.000000}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"[{m.Iteration}]{train}\tvalid_1's multi_logloss: {m.ValidLoss:0.000000}\tvalid_1's accuracy: {m.ValidMetric:0.000000}"),
+        };
+    }
 }

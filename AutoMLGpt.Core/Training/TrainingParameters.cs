@@ -61,6 +61,12 @@ public sealed record TrainingParameters(IReadOnlyDictionary<string, string> Ligh
                 continue;
             }
             if (Informational.Contains(name)) continue;
+            if (name.Equals("extra_trees", StringComparison.OrdinalIgnoreCase))
+            {
+                if (bool.TryParse(value, out var extra)) p["extra_trees"] = extra ? "true" : "false";
+                else messages.Add($"extra_trees \"{value}\" is not true or false; LightGBM's default (false) is used.");
+                continue;
+            }
             if (!Map.TryGetValue(name, out var target)) { messages.Add($"{name} is not a LightGBM parameter; ignored."); continue; }
             if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
             {

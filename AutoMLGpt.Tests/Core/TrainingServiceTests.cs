@@ -70,6 +70,59 @@ public class TrainingServiceTests
     }
 
     [Fact]
+    public async Task ARaceTrainsEveryPlannedCandidateOnOneSplitKeepsTheBestOnValidationAndAddsAPartialMatrixRow()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await ExperimentFromUploadAsync(db, "pima_indians_diabetes");
+        var card = (await db.Store.GetAsync(experiment))!.Cards.Data;
+        var preview = service.PreviewRace(card);
+        Assert.NotNull(preview);
+        Assert.Equal(8, preview.Candidates.Count);
+        Assert.True(preview.EstimatedSeconds > 0);
+
+        var job = await service.EnqueueAsync(experiment, mode: TrainingModes.Race);
+        var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 180);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(TrainingModes.Race, done.Mode);
+        var race = done.Result!.Race;
+        Assert.Equal(preview.Candidates.Select(c => c.Candidate.Id), race.Select(r => r.Candidate));
+        var winner = Assert.Single(race, r => r.Winner);
+        Assert.Equal(race.Max(r => r.Valid), winner.Valid); // AUC: higher is better
+        Assert.Equal(winner.Test, done.RealFinal);
+        // Every candidate's curve is kept, tagged with its id, for the chart.
+        Assert.Equal(race.Select(r => (string?)r.Candidate).ToHashSet(), done.Curve.Select(c => c.Candidate).ToHashSet());
+        Assert.True(done.HasModel);
+        var learned = Assert.Single(db.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>().Records, r => r.Source == "training");
+        Assert.Equal(race.Count, learned.CandidateScores!.Count);
+        // After a restart the same partial row comes back from the database.
+        var reloaded = Assert.Single(await service.ExperiencesAsync(CancellationToken.None));
+        Assert.Equal(learned.CandidateScores, reloaded.CandidateScores);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task TrainForRealProbesTheLearningCurveFirstAndReportsAForecastWithABand()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await ExperimentFromUploadAsync(db, "spambase");
+        var job = await service.EnqueueAsync(experiment);
+        var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 120);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        var probe = done.Result!.Probe;
+        Assert.NotNull(probe);
+        Assert.True(probe.Low <= probe.Value && probe.Value <= probe.High && probe.High - probe.Low < 0.2);
+        Assert.StartsWith("probe:", probe.Basis);
+        Assert.InRange(Math.Abs(probe.Value - done.RealFinal!.Value), 0, 0.05);
+        Assert.Contains("Probe prediction: test accuracy", done.Log);
+        Assert.True(done.Log.IndexOf("Probe prediction", StringComparison.Ordinal) < done.Log.IndexOf("[1]", StringComparison.Ordinal), "the probe runs before training");
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task CancelStopsARunningJobWithinAnIterationAndKeepsItsLog()
     {
         await using var db = await TestDatabase.CreateAsync();

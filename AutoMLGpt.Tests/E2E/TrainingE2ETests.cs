@@ -48,6 +48,37 @@ public class TrainingE2ETests(AppFixture app)
     }
 
     [Fact]
+    public async Task RaceThePortfolioShowsEveryCandidatesCurveAndKeepsTheBestOnValidation()
+    {
+        var page = await app.NewPageAsync();
+        var experiment = new NewExperimentPage(page, app.BaseUrl);
+        await experiment.OpenAsync();
+        await experiment.UploadAsync(SharedData.Csv("pima_indians_diabetes"));
+        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("768 rows", new() { Timeout = 60_000 });
+        await experiment.RunAsync();
+        await experiment.WaitForAllStagesAsync();
+        // Stage C names the candidates the race will train and why.
+        await Expect(page.Locator("#hp-table")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Race candidate 1 of")).ToBeVisibleAsync();
+        await page.Locator("#open-experiment").ClickAsync();
+        await NewExperimentPage.WaitInteractiveAsync(page);
+
+        var race = page.Locator("#start-race");
+        await Expect(race).ToContainTextAsync("Race 8 candidates (about");
+        await race.ClickAsync();
+        await Expect(page.Locator("#training-panel")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 180_000 });
+        var rows = page.Locator("#race-results tbody tr");
+        await Expect(rows).ToHaveCountAsync(8);
+        await Expect(page.Locator("#race-results tr.winner")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#race-results tr.winner")).ToContainTextAsync("kept");
+        // One validation curve per candidate, plus stage D's predicted one.
+        await Expect(page.Locator("#training-panel .chart polyline.series")).ToHaveCountAsync(9);
+        await Expect(page.Locator("#real-log")).ToContainTextAsync("Winner on validation:");
+        await Expect(page.Locator("#download-model")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-race.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task AFileThatIsNotCsvGetsAClearErrorAndNothingChanges()
     {
         var page = await app.NewPageAsync();

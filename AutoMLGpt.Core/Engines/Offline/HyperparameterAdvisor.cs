@@ -1,12 +1,22 @@
 using System.Globalization;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Knowledge;
+using AutoMLGpt.Core.Knowledge.Portfolio;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 
 /// <summary>A recommended recipe with everything that explains it.</summary>
 public sealed record Advice(ModelFamily Family, string? FamilyNote, Recipe Recipe, ResourceSpec Resources, IntentSet Intents, IReadOnlyList<string> TradeOffs, Recommendation? Transfer = null)
 {
+    /// <summary>The configuration chosen from the results matrix (tabular tree families with a matrix loaded).</summary>
+    public ZeroShotChoice? ZeroShot { get; init; }
+
+    /// <summary>The candidates "Race the portfolio" trains on the user's data, and why each is there.</summary>
+    public IReadOnlyList<RaceEntry> Race { get; init; } = [];
+
+    /// <summary>The card-only predicted final metric with its calibrated band.</summary>
+    public MetricForecast? Forecast { get; init; }
+
     public FamilyInput Input(ExperimentCards cards) => new(cards.Data, cards.Model, Recipe);
 }
 
@@ -30,13 +40,24 @@ public static class HyperparameterAdvisor
 
         ApplyModelCard(recipe, cards.Model);
         Recommendation? transfer = null;
+        ZeroShotChoice? zeroShot = null;
+        IReadOnlyList<RaceEntry> race = [];
+        MetricForecast? forecast = null;
         if (family.IsTreeEnsemble)
         {
             AdviseTrees(recipe, data, resources, intents, tradeOffs);
             if (data.Modality == DataModality.Tabular && knowledge?.Recommend(data, KnowledgePackBuilder.Family) is { } rec)
             {
                 transfer = rec;
-                ApplyTransfer(recipe, family, rec, tradeOffs);
+                if (knowledge.Portfolio is { } portfolio)
+                {
+                    // Choose one evaluated configuration; never average several into one nobody evaluated.
+                    zeroShot = portfolio.ChooseZeroShot(data);
+                    ApplyChoice(recipe, family, zeroShot, tradeOffs);
+                    race = portfolio.PlanRace(data, zeroShot);
+                    forecast = knowledge.Forecaster?.FromCard(data, zeroShot);
+                }
+                else ApplyTransfer(recipe, family, rec, tradeOffs);
                 ApplyIntentsToTransferred(recipe, family, intents);
             }
         }
@@ -49,7 +70,42 @@ public static class HyperparameterAdvisor
             tradeOffs.Add($"Faster inference{target}: {family.MakeFaster(input, intents)}.");
         }
         recipe.Num("seed", 42, "int", "any", "fixed for reproducibility");
-        return new Advice(family, note, recipe, resources, intents, tradeOffs, transfer);
+        return new Advice(family, note, recipe, resources, intents, tradeOffs, transfer) { ZeroShot = zeroShot, Race = race, Forecast = forecast };
+    }
+
+    /// <summary>
+    /// Sets every tree value to the chosen candidate's (bounded by the data's size), replacing the rules of thumb: the
+    /// configuration is the one that was evaluated. XGBoost gets the equivalent parameters.
+    /// </summary>
+    private static void ApplyChoice(Recipe r, ModelFamily family, ZeroShotChoice choice, List<string> tradeOffs)
+    {
+        var xgb = family.Key == "xgboost";
+        var why = choice.Candidate.IsDefaults ? "LightGBM default, kept: " + choice.Why : $"candidate {choice.Candidate.Id}: {choice.Why}";
+        double Get(string key, double fallback) => choice.Values.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+        var bounded = choice.Bounds.Count > 0 ? "; bounded by the data's size: " + string.Join("; ", choice.Bounds) : "";
+        r.Replace("learning_rate", Get("learning_rate", 0.1), why);
+        if (xgb)
+        {
+            var leaves = Get("num_leaves", 31);
+            r.Replace("max_depth", Math.Clamp(Math.Round(Math.Log2(leaves)) + 1, 3, 12), $"depth for about {F(leaves)} leaves of {choice.Candidate.Id}");
+            r.Replace("colsample_bytree", Get("feature_fraction", 1), choice.Candidate.Id);
+            r.Replace("subsample", Get("bagging_fraction", 1), choice.Candidate.Id);
+            r.Replace("reg_lambda", Get("lambda_l2", 1), choice.Candidate.Id);
+            r.Replace("n_estimators", Get("num_iterations", 100), choice.Candidate.IsDefaults ? "LightGBM's 100 rounds" : "upper bound; early stopping decides");
+        }
+        else
+        {
+            r.Replace("num_leaves", Get("num_leaves", 31), choice.Candidate.Id + bounded);
+            r.Replace("min_data_in_leaf", Get("min_data_in_leaf", 20), choice.Candidate.Id + bounded);
+            r.Replace("feature_fraction", Get("feature_fraction", 1), choice.Candidate.Id);
+            r.Replace("bagging_fraction", Get("bagging_fraction", 1), choice.Candidate.Id + (Get("bagging_fraction", 1) < 1 ? " (with bagging_freq 1)" : ""));
+            r.Replace("lambda_l2", Get("lambda_l2", 0), choice.Candidate.Id);
+            if (r["extra_trees"] is { } extra) { extra.Text = choice.Values.GetValueOrDefault("extra_trees", "false"); extra.Rationale = choice.Candidate.Id; }
+            r.Replace("num_iterations", Get("num_iterations", 100), choice.Candidate.IsDefaults ? "LightGBM's 100 rounds" : "upper bound; early stopping on the validation loss decides");
+            r.Replace("max_bin", 255, "as evaluated in the results matrix");
+        }
+        r.Replace("early_stopping_rounds", Get("early_stopping_rounds", 0), choice.Candidate.IsDefaults ? "the defaults run their 100 rounds" : "stop when the validation loss has not improved for this many rounds");
+        tradeOffs.Add($"Zero-shot choice: {(choice.Candidate.IsDefaults ? "LightGBM's defaults" : choice.Candidate.Id)}. {char.ToUpperInvariant(choice.Why[0])}{choice.Why[1..]}.");
     }
 
     /// <summary>

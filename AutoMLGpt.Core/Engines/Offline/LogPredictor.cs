@@ -40,12 +40,22 @@ public static class LogPredictor
         var bounded = higher && final <= 1;
         var low = Math.Round(bounded ? Math.Max(0, final - halfBand) : final - halfBand, 4);
         var high = Math.Round(bounded ? Math.Min(1, final + halfBand) : final + halfBand, 4);
+        if (advice.Forecast is { } f && !HasPublishedAnchor(d, advice))
+        {
+            // The calibrated band is asymmetric: keep it as it is.
+            low = Math.Round(f.Low, 4);
+            high = Math.Round(f.High, 4);
+        }
         var curve = new PredictedCurve(metric, higher, schedule.Unit, points, final, low, high, basis);
         return (curve, Render(cards, advice, curve, schedule));
     }
 
+    private static bool HasPublishedAnchor(DataCard d, Advice a) => a.Family.References.Any(r => Regex.IsMatch(d.Name, r.DatasetPattern, RegexOptions.IgnoreCase));
+
     private static (string Metric, double Final, double HalfBand, string Basis) Anchor(DataCard d, Advice a)
     {
+        if (a.Forecast is { } f && !HasPublishedAnchor(d, a))
+            return (f.InLabelStdUnits ? f.Metric + " / std(label)" : f.Metric, Math.Round(f.Value, 4), Math.Max(0.0005, f.Width / 2), f.Basis);
         foreach (var r in a.Family.References)
         {
             if (!Regex.IsMatch(d.Name, r.DatasetPattern, RegexOptions.IgnoreCase)) continue;

@@ -453,6 +453,7 @@ public static class ModelCatalogue
             .Num("feature_fraction", 1.0, "float", "0.3 – 1", "LightGBM default")
             .Num("bagging_fraction", 1.0, "float", "0.5 – 1", "LightGBM default")
             .Num("lambda_l2", 0, "float", "0 – 10", "LightGBM default")
+            .Text("extra_trees", "false", "true | false", "LightGBM default")
             .Num("max_bin", 255, "int", "63 – 1023", "LightGBM default")
             .Num("early_stopping_rounds", 0, "int", "0 – 200", "")
             .Text("objective", TreeObjective(d, "lgb"), "", "from the task")

@@ -162,6 +162,12 @@ public sealed class OfflineEngine(OfflineEngineOptions? options = null, Knowledg
             sb.AppendLine();
             sb.Append("- ").AppendLine(t);
         }
+        for (var i = 0; i < a.Race.Count; i++)
+        {
+            sb.AppendLine();
+            sb.Append("- Race candidate ").Append(i + 1).Append(" of ").Append(a.Race.Count).Append(" (Race the portfolio, on your data): ")
+              .Append(a.Race[i].Candidate.Id).Append(" — ").Append(a.Race[i].Reason).AppendLine(".");
+        }
         return sb.ToString().TrimEnd();
     }
 

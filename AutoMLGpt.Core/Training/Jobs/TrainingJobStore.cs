@@ -6,29 +6,52 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AutoMLGpt.Core.Training.Jobs;
 
+/// <summary>What a job trains.</summary>
+public static class TrainingModes
+{
+    /// <summary>Stage C's hyperparameters, after a learning-curve probe predicts the final metric.</summary>
+    public const string Recommended = "recommended";
+    /// <summary>The portfolio's candidates on the same split; the best on validation is kept.</summary>
+    public const string Race = "race";
+
+    public static bool IsKnown(string mode) => mode is Recommended or Race;
+}
+
+/// <summary>One raced candidate: where it comes from, why it raced, and how it did.</summary>
+public sealed record RaceResult(string Candidate, string Origin, string Reason, IReadOnlyDictionary<string, string> Values, double Valid, double Test, int BestIteration, double Seconds, bool Winner);
+
 /// <summary>What a finished run measured.</summary>
 public sealed record TrainingResult(TestMetrics Test, int BestIteration, int Iterations, double Seconds, string Split, IReadOnlyList<string> ParameterMessages, string MetricName,
-    TestMetrics? Baseline = null, string? BaselineTrainer = null, double? BaselineSeconds = null);
+    TestMetrics? Baseline = null, string? BaselineTrainer = null, double? BaselineSeconds = null)
+{
+    /// <summary>The probe's predicted final metric with its calibrated band, made before training.</summary>
+    public Knowledge.Portfolio.MetricForecast? Probe { get; init; }
+    /// <summary>Race mode: every candidate, the winner marked.</summary>
+    public IReadOnlyList<RaceResult> Race { get; init; } = [];
+}
 
 /// <summary>A training job as the UI sees it.</summary>
 public sealed record TrainingJobView(
     Guid Id, Guid ExperimentId, int Revision, RunStatus Status, string? Error, string Log, IReadOnlyList<IterationMetrics> Curve,
     TrainingResult? Result, string MetricName, double? PredictedFinal, double? RealFinal, bool HasModel,
-    DateTime CreatedUtc, DateTime? StartedUtc, DateTime? HeartbeatUtc, DateTime? CompletedUtc, Guid? RetryOf);
+    DateTime CreatedUtc, DateTime? StartedUtc, DateTime? HeartbeatUtc, DateTime? CompletedUtc, Guid? RetryOf)
+{
+    public string Mode { get; init; } = TrainingModes.Recommended;
+}
 
 /// <summary>Training jobs in the database, one DbContext per operation.</summary>
 public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = ExperimentStore.Json;
 
-    public async Task<Guid> CreateAsync(Guid experimentId, int revision, string datasetFile, string metricName, double? predicted, Guid? retryOf, CancellationToken ct)
+    public async Task<Guid> CreateAsync(Guid experimentId, int revision, string datasetFile, string metricName, double? predicted, Guid? retryOf, CancellationToken ct, string mode = TrainingModes.Recommended)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var job = new TrainingJobEntity
         {
             Id = Guid.CreateVersion7(), ExperimentId = experimentId, Revision = revision, DatasetFile = datasetFile, Status = RunStatus.Queued,
-            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = now, HeartbeatUtc = now,
+            MetricName = metricName, PredictedFinal = predicted, RetryOf = retryOf, CreatedUtc = now, HeartbeatUtc = now, Mode = mode,
         };
         db.TrainingJobs.Add(job);
         await db.SaveChangesAsync(ct);
@@ -87,7 +110,7 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         j.Id, j.ExperimentId, j.Revision, j.Status, j.Error, j.Log,
         JsonSerializer.Deserialize<List<IterationMetrics>>(j.CurveJson, Json) ?? [],
         j.ResultJson is null ? null : JsonSerializer.Deserialize<TrainingResult>(j.ResultJson, Json),
-        j.MetricName, j.PredictedFinal, j.RealFinal, j.ModelFile is not null, j.CreatedUtc, j.StartedUtc, j.HeartbeatUtc, j.CompletedUtc, j.RetryOf);
+        j.MetricName, j.PredictedFinal, j.RealFinal, j.ModelFile is not null, j.CreatedUtc, j.StartedUtc, j.HeartbeatUtc, j.CompletedUtc, j.RetryOf) { Mode = j.Mode };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Knowledge.Portfolio;
 using AutoMLGpt.Core.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,9 @@ public sealed class TrainingService(
     private readonly ConcurrentDictionary<Guid, LiveJob> _live = new();
 
     /// <summary>What a running job has produced so far, kept in memory between checkpoints.</summary>
+    /// <summary>The race's candidates and its estimated time, shown before it starts.</summary>
+    public sealed record RacePreview(IReadOnlyList<RaceEntry> Candidates, double? EstimatedSeconds);
+
     private sealed class LiveJob
     {
         public readonly object Gate = new();
@@ -37,20 +41,35 @@ public sealed class TrainingService(
     /// Queues a run of the experiment's recommended hyperparameters (stage C of the revision shown) on its uploaded data.
     /// Problems that can be seen before training (no data, not tabular, bad labels) are refused here, with nothing saved.
     /// </summary>
-    public async Task<Guid> EnqueueAsync(Guid experimentId, int? revision = null, Guid? retryOf = null, CancellationToken ct = default)
+    public async Task<Guid> EnqueueAsync(Guid experimentId, int? revision = null, Guid? retryOf = null, CancellationToken ct = default, string mode = TrainingModes.Recommended)
     {
+        if (!TrainingModes.IsKnown(mode)) throw new TrainingDataException($"Unknown training mode \"{mode}\".");
         var experiment = await experiments.GetAsync(experimentId, ct, revision) ?? throw new TrainingDataException("This experiment no longer exists.");
         if (experiment.Cards.Data.Modality != DataModality.Tabular) throw new TrainingDataException("Real training is for tabular data; this data card is not tabular.");
         if (experiment.DatasetFile is not { } file) throw new TrainingDataException("This experiment has no uploaded CSV; upload the data on the new-experiment page and run it from there.");
         if (!File.Exists(folders.DatasetPath(file))) throw new TrainingDataException("The uploaded file of this experiment is gone from the data folder; upload it again.");
-        if (experiment.Stage(StageKind.Hyperparameters) is not { Status: RunStatus.Succeeded, Output.Hyperparameters: { Count: > 0 } })
+        if (mode == TrainingModes.Recommended && experiment.Stage(StageKind.Hyperparameters) is not { Status: RunStatus.Succeeded, Output.Hyperparameters: { Count: > 0 } })
             throw new TrainingDataException("Stage C has no hyperparameter table in this revision; run or retry the pipeline first.");
+        if (mode == TrainingModes.Race && knowledge?.Portfolio is null)
+            throw new TrainingDataException("Racing needs the results matrix, which this build does not have; use Train for real.");
         var metric = LightGbmTrainer.CurveMetric(experiment.Cards.Data);
         var predicted = experiment.Stage(StageKind.TrainingLog)?.Output.Curve is { } curve && string.Equals(curve.Metric, metric, StringComparison.OrdinalIgnoreCase) ? curve.Final : (double?)null;
-        var id = await jobs.CreateAsync(experimentId, experiment.Revision, file, metric, predicted, retryOf, ct);
+        var id = await jobs.CreateAsync(experimentId, experiment.Revision, file, metric, predicted, retryOf, ct, mode);
         _live[id] = new LiveJob { Alive = liveRuns.TrainingJob(id) };
         await _queue.Writer.WriteAsync(id, ct);
         return id;
+    }
+
+    /// <summary>What "Race the portfolio" would train for this card, and about how long it takes; null without a results matrix.</summary>
+    public RacePreview? PreviewRace(DataCard card)
+    {
+        if (knowledge?.Portfolio is not { } portfolio || card.Modality != DataModality.Tabular || !card.IsClassification && card.Task != MlTask.Regression) return null;
+        var choice = portfolio.ChooseZeroShot(card);
+        var plan = portfolio.PlanRace(card, choice);
+        var rows = (long)Math.Round((card.Samples ?? 10_000) * 0.7);
+        var features = card.Features ?? Math.Max(1, card.NumericColumnList.Count + card.CategoricalColumnList.Count);
+        var seconds = plan.Sum(e => portfolio.EstimateSeconds(e.Candidate, rows, features)) / Math.Max(1, Math.Min(options.Threads, Environment.ProcessorCount) * 0.7);
+        return new RacePreview(plan, double.IsFinite(seconds) ? Math.Max(1, seconds) : null);
     }
 
     /// <summary>Cancels a queued or running job; a running one stops within one boosting iteration.</summary>
@@ -105,6 +124,7 @@ public sealed class TrainingService(
         TrainingResult? result = null;
         string? modelFile = null;
         double? realFinal = null;
+        TrainingParameters? parameters = null;
         using var checkpoints = new CancellationTokenSource();
         Task? checkpointLoop = null;
         try
@@ -114,42 +134,57 @@ public sealed class TrainingService(
             checkpointLoop = CheckpointLoopAsync(id, live, checkpoints.Token);
             var experiment = (await experiments.GetAsync(job.ExperimentId, CancellationToken.None, job.Revision))!;
             var card = experiment.Cards.Data;
-            var rows = experiment.Stage(StageKind.Hyperparameters)!.Output.Hyperparameters!;
+            var rows = experiment.Stage(StageKind.Hyperparameters)?.Output.Hyperparameters ?? [];
 
             Append(live, $"Reading {card.Name} ({job.DatasetFile})…");
             var table = CsvReader.Read(folders.DatasetPath(job.DatasetFile));
             var data = TabularData.Build(table, card);
-            var parameters = TrainingParameters.From(rows, card, data.Classes.Length, options.Threads);
+            parameters = job.Mode == TrainingModes.Race ? TrainingParameters.From([], card, data.Classes.Length, options.Threads) : TrainingParameters.From(rows, card, data.Classes.Length, options.Threads);
             Append(live, $"{data.Rows:N0} labelled rows, {data.Columns} features ({data.CategoricalFeatures.Length} categorical); {data.Split.Description}: " +
                          $"{data.Split.Train.Length:N0} train, {data.Split.Valid.Length:N0} validation, {data.Split.Test.Length:N0} test.");
-            foreach (var m in parameters.Messages) Append(live, "Note: " + m);
-            Append(live, $"LightGBM {parameters.ToNativeString()} num_iterations={parameters.Iterations} early_stopping_rounds={parameters.EarlyStoppingRounds}");
-            await jobs.UpdateAsync(id, j => j.ParametersJson = TrainingJobStore.Serialize(parameters), CancellationToken.None);
+            if (job.Mode != TrainingModes.Race)
+            {
+                foreach (var m in parameters.Messages) Append(live, "Note: " + m);
+                Append(live, $"LightGBM {parameters.ToNativeString()} num_iterations={parameters.Iterations} early_stopping_rounds={parameters.EarlyStoppingRounds}");
+                var started = parameters;
+                await jobs.UpdateAsync(id, j => j.ParametersJson = TrainingJobStore.Serialize(started), CancellationToken.None);
+            }
 
             var metric = LightGbmTrainer.CurveMetric(card);
-            // Native calls block: run them off the request threads.
-            var outcome = await Task.Run(() => LightGbmTrainer.Train(data, parameters, card, m =>
+            TrainingOutcome outcome;
+            MetricForecast? probe = null;
+            IReadOnlyList<RaceResult> race = [];
+            if (job.Mode == TrainingModes.Race)
+                (outcome, parameters, race) = await RaceAsync(live, card, data, metric, cts.Token);
+            else
             {
-                lock (live.Gate)
+                probe = await ProbeAsync(live, card, data, parameters, metric, cts.Token);
+                // Native calls block: run them off the request threads.
+                outcome = await Task.Run(() => LightGbmTrainer.Train(data, parameters, card, m =>
                 {
-                    live.Curve.Add(m);
-                    live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
-                }
-            }, cts.Token), CancellationToken.None);
+                    lock (live.Gate)
+                    {
+                        live.Curve.Add(m);
+                        live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
+                    }
+                }, cts.Token), CancellationToken.None);
+            }
 
             modelFile = $"{id:N}.txt";
             await File.WriteAllTextAsync(folders.ModelPath(modelFile), outcome.ModelText, CancellationToken.None);
             realFinal = outcome.Test.Get(metric);
             Append(live, $"Best iteration {outcome.BestIteration} of {outcome.Iterations}; test {metric} {realFinal:0.####} on {outcome.Test.Rows:N0} rows; {outcome.Elapsed.TotalSeconds:0.0} s.");
+            if (probe is not null && realFinal is { } rf)
+                Append(live, $"Probe predicted {probe.Value:0.####} [{probe.Low:0.####}, {probe.High:0.####}]; the real value is {(probe.Contains(rf) ? "inside" : "outside")} the band.");
             cts.Token.ThrowIfCancellationRequested();
             Append(live, "Training the ML.NET FastTree baseline on the same split…");
             var baseline = await Task.Run(() => MlNetBaseline.Train(data, card), CancellationToken.None);
             Append(live, $"{baseline.Trainer}: test {metric} {baseline.Test.Get(metric):0.####}; {baseline.Elapsed.TotalSeconds:0.0} s.");
             result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, parameters.Messages, metric,
-                baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds);
+                baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = probe, Race = race };
             status = RunStatus.Succeeded;
-            // The run enriches the experience store: future similar datasets learn from it.
-            if (ToExperience(card, parameters, outcome, table, data) is { } record) knowledge?.Add(record);
+            // The run enriches the experience store: future similar datasets learn from it (a race adds a partial matrix row).
+            if (ToExperience(card, parameters, outcome, table, data, race) is { } record) knowledge?.Add(record);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -175,8 +210,10 @@ public sealed class TrainingService(
             live.Status = status;
             string log; string curve;
             lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
+            var finalParameters = parameters;
             await jobs.UpdateAsync(id, j =>
             {
+                if (finalParameters is not null) j.ParametersJson = TrainingJobStore.Serialize(finalParameters);
                 j.Status = status; j.Error = error; j.Log = log; j.CurveJson = curve; j.ModelFile = modelFile; j.RealFinal = realFinal;
                 j.ResultJson = result is null ? null : TrainingJobStore.Serialize(result);
                 j.CompletedUtc = j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime;
@@ -188,19 +225,74 @@ public sealed class TrainingService(
         }
     }
 
-    private static Knowledge.ExperienceRecord? ToExperience(DataCard card, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data)
+    private static Knowledge.ExperienceRecord? ToExperience(DataCard card, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data, IReadOnlyList<RaceResult> race)
     {
         if (outcome.Test.Get(card.PrimaryMetric) is not { } score) return null;
         var profile = DataProfiler.Profile(table, card.LabelColumn);
         var counts = profile.ClassCounts.Select(c => c.Count).ToList();
         var meta = Knowledge.MetaFeatures.FromCard(card, counts.Count >= 2 ? counts.Min() / (double)counts.Max() : null, profile.MissingShare);
-        return Experience(card, meta, parameters, outcome.BestIteration, score);
+        return Experience(card, meta, parameters, outcome.BestIteration, score, race);
+    }
+
+    /// <summary>Predicts the final metric from a learning-curve probe of the configuration about to train.</summary>
+    private async Task<MetricForecast?> ProbeAsync(LiveJob live, DataCard card, TabularData data, TrainingParameters parameters, string metric, CancellationToken ct)
+    {
+        if (knowledge?.Forecaster is not { } forecaster || MetricForecaster.KindOf(metric) is null || data.Split.Train.Length < 40) return null;
+        Append(live, $"Probe: training on {string.Join(", ", LearningCurveProbe.Fractions.Select(f => f.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)))} of the training rows to predict the final {metric}…");
+        var curve = await Task.Run(() => LearningCurveProbe.Run(data, parameters, metric, ct), CancellationToken.None);
+        var forecast = forecaster.FromProbe(metric, curve, data.Split.Test.Length, MinorityShare(data));
+        if (forecast is not null) Append(live, $"Probe prediction: test {metric} {forecast.Value:0.####}, {forecaster.Coverage:P0} band [{forecast.Low:0.####}, {forecast.High:0.####}]. Basis: {forecast.Basis}.");
+        return forecast;
+    }
+
+
+    private static double? MinorityShare(TabularData data)
+    {
+        if (data.Task != MlTask.BinaryClassification) return null;
+        var positives = data.Labels.Count(l => l == 1);
+        return Math.Min(positives, data.Labels.Length - positives) / (double)Math.Max(1, data.Labels.Length);
+    }
+
+    /// <summary>
+    /// Races the portfolio's candidates on one split, binned once: each trains with early stopping on the validation
+    /// loss, its curve streams into the chart, and the best on validation is kept.
+    /// </summary>
+    private async Task<(TrainingOutcome, TrainingParameters, IReadOnlyList<RaceResult>)> RaceAsync(LiveJob live, DataCard card, TabularData data, string metric, CancellationToken ct)
+    {
+        var portfolio = knowledge!.Portfolio!;
+        var choice = portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
+        var plan = portfolio.PlanRace(card, choice, trainRows: data.Split.Train.Length);
+        var higher = TaskDefaults.HigherIsBetter(metric);
+        Append(live, $"Race: {plan.Count} candidates on the same split; each trains with early stopping on the validation loss and the best validation {metric} wins.");
+        return await Task.Run(() =>
+        {
+            using var split = LightGbmSplit.Create(data);
+            var results = new List<(RaceEntry Entry, TrainingOutcome Outcome, TrainingParameters Parameters)>();
+            foreach (var entry in plan)
+            {
+                ct.ThrowIfCancellationRequested();
+                var p = entry.Candidate.Parameters(card.Task, data.Classes.Length, options.Threads, overrides: entry.Values);
+                Append(live, $"[{entry.Candidate.Id}] {entry.Reason}. {string.Join(", ", entry.Values.Select(kv => $"{kv.Key}={kv.Value}"))}");
+                var outcome = LightGbmTrainer.Train(split, p, card.Task, card.PrimaryMetric, m =>
+                {
+                    lock (live.Gate) live.Curve.Add(m with { Candidate = entry.Candidate.Id });
+                }, ct, trainMetricEvery: 0);
+                Append(live, $"[{entry.Candidate.Id}] best iteration {outcome.BestIteration}: validation {metric} {outcome.BestValidMetric:0.####}; {outcome.Elapsed.TotalSeconds:0.0} s.");
+                results.Add((entry, outcome, p));
+            }
+            var winner = results.Aggregate((a, b) => (higher ? b.Outcome.BestValidMetric > a.Outcome.BestValidMetric : b.Outcome.BestValidMetric < a.Outcome.BestValidMetric) ? b : a);
+            Append(live, $"Winner on validation: {winner.Entry.Candidate.Id} ({metric} {winner.Outcome.BestValidMetric:0.####}); its model is kept.");
+            var race = results.Select(r => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Outcome.BestValidMetric,
+                r.Outcome.Test.Get(card.PrimaryMetric) ?? double.NaN, r.Outcome.BestIteration, r.Outcome.Elapsed.TotalSeconds, ReferenceEquals(r.Entry, winner.Entry))).ToList();
+            var total = TimeSpan.FromSeconds(results.Sum(r => r.Outcome.Elapsed.TotalSeconds));
+            return (winner.Outcome with { Elapsed = total }, winner.Parameters, (IReadOnlyList<RaceResult>)race);
+        }, CancellationToken.None);
     }
 
     private static readonly string[] TransferredKeys = ["learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2"];
 
     // A finished run as an experience: its card and statistics, the LightGBM values that transfer, and its test score.
-    private static Knowledge.ExperienceRecord Experience(DataCard card, Knowledge.MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score)
+    private static Knowledge.ExperienceRecord Experience(DataCard card, Knowledge.MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score, IReadOnlyList<RaceResult>? race = null)
     {
         var hyper = TransferredKeys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
         hyper["num_iterations"] = bestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -208,6 +300,7 @@ public sealed class TrainingService(
         {
             Dataset = card.Name, Source = "training", Card = card, Meta = meta, Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper,
             Metric = card.PrimaryMetric, HigherIsBetter = TaskDefaults.HigherIsBetter(card.PrimaryMetric), Score = score, BestIteration = bestIteration,
+            CandidateScores = race is { Count: > 0 } ? race.Where(r => double.IsFinite(r.Test)).ToDictionary(r => r.Candidate, r => r.Test) : null,
         };
     }
 
@@ -222,7 +315,7 @@ public sealed class TrainingService(
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
             var card = experiment.Cards.Data;
             if (parameters is null || result.Test.Get(card.PrimaryMetric) is not { } score) continue;
-            records.Add(Experience(card, Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score));
+            records.Add(Experience(card, Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race));
         }
         return records;
     }

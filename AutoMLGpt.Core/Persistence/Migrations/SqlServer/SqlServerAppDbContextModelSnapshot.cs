@@ -350,6 +350,13 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)")
+                        .HasDefaultValue("recommended");
+
                     b.Property<string>("ModelFile")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");

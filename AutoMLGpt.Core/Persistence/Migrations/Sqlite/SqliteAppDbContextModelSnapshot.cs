@@ -339,6 +339,13 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("recommended");
+
                     b.Property<string>("ModelFile")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");

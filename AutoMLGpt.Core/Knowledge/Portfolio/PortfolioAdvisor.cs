@@ -1,0 +1,212 @@
+using System.Globalization;
+using AutoMLGpt.Core.Cards;
+
+namespace AutoMLGpt.Core.Knowledge.Portfolio;
+
+/// <summary>A candidate's predicted standing on the new dataset: its similarity-weighted normalised score, and how far below the defaults it is expected to fall where it does.</summary>
+public sealed record CandidateEstimate(PortfolioCandidate Candidate, double PredictedNormalised, double PredictedShortfall, double Score, int Evidence);
+
+/// <summary>How much one past dataset counts for the new one.</summary>
+public sealed record DatasetWeight(string Dataset, double Similarity, double Weight, string Source);
+
+/// <summary>
+/// The zero-shot recommendation: one evaluated configuration chosen (never an average of several), its values bounded
+/// by the new data's size, and the evidence for it.
+/// </summary>
+public sealed record ZeroShotChoice(
+    PortfolioCandidate Candidate, IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Bounds,
+    CandidateEstimate Chosen, CandidateEstimate Defaults, IReadOnlyList<DatasetWeight> Weights, IReadOnlyList<CandidateEstimate> Ranking)
+{
+    public string Why
+    {
+        get
+        {
+            var top = string.Join(", ", Weights.OrderByDescending(w => w.Weight).Take(3).Select(w => $"{HyperparameterTransfer.Percent(w.Weight)} {w.Dataset}"));
+            var n = Weights.Count;
+            return Candidate.IsDefaults
+                ? $"no candidate is predicted to beat LightGBM's defaults by the margin on the {n} past datasets weighted by similarity ({top}, …); the defaults are kept"
+                : $"{Candidate.Id} ({Candidate.Origin}) is predicted at {Chosen.PredictedNormalised:0.000} of the best configuration against {Defaults.PredictedNormalised:0.000} for the defaults, over {n} past datasets weighted by similarity ({top}, …)";
+        }
+    }
+}
+
+/// <summary>A candidate of the few-shot race and why it is there.</summary>
+public sealed record RaceEntry(PortfolioCandidate Candidate, IReadOnlyDictionary<string, string> Values, string Reason);
+
+/// <summary>
+/// Zero-shot choosing and few-shot portfolios over the results matrix. For a new card, each past dataset is weighted by
+/// similarity (card text and statistics, shrunk towards uniform), each candidate gets the weighted mean of its
+/// normalised scores, and the best one is chosen; the defaults stay unless another is predicted to beat them by a
+/// margin (FLAML's zero-shot rule). Finished real runs that raced candidates add partial rows.
+/// </summary>
+public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowledge, PortfolioOptions options)
+{
+    public ResultsMatrix Matrix => matrix;
+    public PortfolioOptions Options => options;
+    public KnowledgeBase Knowledge => knowledge;
+
+    /// <summary>A past dataset's evidence: the mean test score per candidate (NaN where not evaluated).</summary>
+    internal sealed record EvidenceRow(string Name, string Source, bool HigherIsBetter, double[] MeanTest, MatrixDataset? Full)
+    {
+        public double Best => HigherIsBetter ? MeanTest.Where(double.IsFinite).Max() : MeanTest.Where(double.IsFinite).Min();
+        public double Normalised(int c) => double.IsFinite(MeanTest[c]) ? MatrixDataset.Ratio(MeanTest[c], Best, HigherIsBetter) : double.NaN;
+    }
+
+    private List<EvidenceRow> Rows(IReadOnlySet<string>? exclude)
+    {
+        var rows = matrix.Datasets.Where(d => exclude?.Contains(d.Name) != true)
+            .Select(d => new EvidenceRow(d.Name, "matrix", d.HigherIsBetter, d.Test.Select(t => t.Average()).ToArray(), d)).ToList();
+        foreach (var r in knowledge.Records.Where(r => r.Source == "training" && r.CandidateScores is { Count: > 0 } && exclude?.Contains(r.Dataset) != true))
+        {
+            var scores = matrix.Candidates.Select(c => r.CandidateScores!.TryGetValue(c.Id, out var v) ? v : double.NaN).ToArray();
+            if (scores.Count(double.IsFinite) >= 2) rows.Add(new EvidenceRow(r.Dataset, "your runs", r.HigherIsBetter, scores, null));
+        }
+        return rows;
+    }
+
+    /// <summary>Similarity weights over the past datasets, shrunk towards uniform.</summary>
+    public IReadOnlyList<DatasetWeight> Weigh(DataCard card, MetaFeatures? meta = null, IReadOnlySet<string>? exclude = null, double? textWeight = null) =>
+        Weigh(card, meta, Rows(exclude), exclude, textWeight);
+
+    private List<DatasetWeight> Weigh(DataCard card, MetaFeatures? meta, List<EvidenceRow> rows, IReadOnlySet<string>? exclude, double? textWeight)
+    {
+        var similar = knowledge.FindSimilar(card, meta, KnowledgePackBuilder.Family, k: Math.Max(1, knowledge.RecordCount), textWeight: textWeight, exclude: exclude);
+        var byName = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var n in similar)
+            byName[n.Record.Dataset] = Math.Max(byName.GetValueOrDefault(n.Record.Dataset, double.MinValue), n.Similarity);
+        // A row the knowledge base does not know (no card indexed) gets the mean similarity.
+        var fallback = byName.Count > 0 ? byName.Values.Average() : 0;
+        var sims = rows.Select(r => byName.TryGetValue(r.Name, out var s) ? s : fallback).ToArray();
+        var max = sims.Length > 0 ? sims.Max() : 0;
+        var exp = sims.Select(s => Math.Exp((s - max) / options.Temperature)).ToArray();
+        var sum = exp.Sum();
+        return rows.Select((r, i) => new DatasetWeight(r.Name, sims[i],
+            (1 - options.UniformShare) * exp[i] / sum + options.UniformShare / rows.Count, r.Source)).ToList();
+    }
+
+    private bool Allowed(PortfolioCandidate c, IReadOnlySet<string>? exclude) => c.FromDataset is null || exclude?.Contains(c.FromDataset) != true;
+
+    /// <summary>Chooses one evaluated configuration for a new card.</summary>
+    /// <param name="trainRows">Rows the model will train on, when the data is known; else 70% of the card's size.</param>
+    /// <param name="exclude">Datasets to leave out (leave-one-dataset-out evaluation), with the candidates found on them.</param>
+    public ZeroShotChoice ChooseZeroShot(DataCard card, MetaFeatures? meta = null, long? trainRows = null, IReadOnlySet<string>? exclude = null, double? textWeight = null)
+    {
+        var rows = Rows(exclude);
+        var weights = Weigh(card, meta, rows, exclude, textWeight);
+        var d = matrix.DefaultsIndex;
+        var estimates = new List<CandidateEstimate>();
+        for (var c = 0; c < matrix.Candidates.Count; c++)
+        {
+            if (!Allowed(matrix.Candidates[c], exclude)) continue;
+            double mean = 0, shortfall = 0, total = 0;
+            var evidence = 0;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var ns = rows[i].Normalised(c);
+                if (!double.IsFinite(ns)) continue;
+                var nd = rows[i].Normalised(d);
+                var w = weights[i].Weight;
+                mean += w * ns;
+                if (double.IsFinite(nd)) shortfall += w * Math.Max(0, nd - ns);
+                total += w;
+                evidence++;
+            }
+            if (total <= 0) continue;
+            mean /= total; shortfall /= total;
+            estimates.Add(new CandidateEstimate(matrix.Candidates[c], mean, shortfall, mean - options.LossAversion * shortfall, evidence));
+        }
+        var defaults = estimates.First(e => e.Candidate.IsDefaults);
+        var ranking = estimates.OrderByDescending(e => e.Score).ToList();
+        var best = ranking[0];
+        var chosen = best.Score >= defaults.Score + options.Margin ? best : defaults;
+        var (values, bounds) = Bounded(chosen.Candidate, card, trainRows);
+        return new ZeroShotChoice(chosen.Candidate, values, bounds, chosen, defaults, weights, ranking);
+    }
+
+    /// <summary>The values LightGBM gets for a candidate on this data: iterations and early stopping made explicit, bounded by size.</summary>
+    public static (Dictionary<string, string> Values, List<string> Changes) Bounded(PortfolioCandidate candidate, DataCard card, long? trainRows)
+    {
+        var values = new Dictionary<string, string>(candidate.Hyperparameters);
+        if (!values.ContainsKey("num_iterations")) values["num_iterations"] = CandidateSpace.MaxIterations.ToString(CultureInfo.InvariantCulture);
+        if (!candidate.IsDefaults) values["early_stopping_rounds"] = CandidateSpace.EarlyStopping.ToString(CultureInfo.InvariantCulture);
+        var rows = trainRows ?? (long)Math.Round((card.Samples ?? 10_000) * 0.7);
+        var classes = card.IsClassification ? Math.Max(2, card.ClassCount) : 1;
+        var features = card.Features ?? (card.NumericColumnList.Count + card.CategoricalColumnList.Count is > 0 and var f ? f : null);
+        return SizeBounds.Apply(values, rows, classes, features);
+    }
+
+    /// <summary>
+    /// The few-shot race: the defaults, the zero-shot choice, then candidates added greedily where they most raise the
+    /// similarity-weighted score of the best-on-validation member (learned on the matrix, as a race picks on validation).
+    /// </summary>
+    public IReadOnlyList<RaceEntry> PlanRace(DataCard card, ZeroShotChoice zeroShot, int? size = null, MetaFeatures? meta = null, long? trainRows = null, IReadOnlySet<string>? exclude = null)
+    {
+        var k = Math.Clamp(size ?? options.RaceSize, 2, 16);
+        var rows = Rows(exclude).Where(r => r.Full is not null).ToList();
+        var weights = Weigh(card, meta, rows, exclude, null).Select(w => w.Weight).ToArray();
+        var members = new List<int> { matrix.DefaultsIndex };
+        var reasons = new List<string> { "LightGBM's defaults: the baseline, so the race can never end below it on validation" };
+        var zi = matrix.IndexOf(zeroShot.Candidate.Id);
+        if (zi >= 0 && !members.Contains(zi)) { members.Add(zi); reasons.Add("the zero-shot choice: " + zeroShot.Why); }
+        var current = PortfolioValue(rows, weights, members, out _);
+        while (members.Count < k)
+        {
+            var bestGain = double.NegativeInfinity; var bestC = -1; double[] bestPer = [];
+            for (var c = 0; c < matrix.Candidates.Count; c++)
+            {
+                if (members.Contains(c) || !Allowed(matrix.Candidates[c], exclude)) continue;
+                var value = PortfolioValue(rows, weights, [.. members, c], out var per);
+                if (value - current > bestGain) (bestGain, bestC, bestPer) = (value - current, c, per);
+            }
+            if (bestC < 0) break;
+            PortfolioValue(rows, weights, members, out var before);
+            var helped = rows.Select((r, i) => (r.Name, Gain: bestPer[i] - before[i])).Where(x => x.Gain > 0.0005).OrderByDescending(x => x.Gain).Take(3).ToList();
+            var c0 = matrix.Candidates[bestC];
+            reasons.Add($"{c0.Origin}; adds {bestGain * 100:0.00} points of weighted normalised score to the race" +
+                        (helped.Count > 0 ? $", mostly on {string.Join(", ", helped.Select(h => h.Name))}" : ""));
+            members.Add(bestC);
+            current += bestGain;
+        }
+        return members.Select((c, i) =>
+        {
+            var (values, _) = Bounded(matrix.Candidates[c], card, trainRows);
+            return new RaceEntry(matrix.Candidates[c], values, reasons[i]);
+        }).ToList();
+    }
+
+    /// <summary>
+    /// Seconds a candidate should take on one thread for a table of this size: the median over the matrix of its time per
+    /// row × feature, times this table's rows × features (early stopping makes this rough; it is shown as "about").
+    /// </summary>
+    public double EstimateSeconds(PortfolioCandidate candidate, long rows, int features)
+    {
+        var c = matrix.IndexOf(candidate.Id);
+        if (c < 0) return double.NaN;
+        var rates = matrix.Datasets.Select(d => d.Seconds[c].Average() / Math.Max(1.0, d.Rows * 0.7 * Math.Max(1, d.Meta.Features ?? 1))).Order().ToList();
+        return rates[rates.Count / 2] * rows * Math.Max(1, features);
+    }
+
+    // Weighted mean over datasets and seeds of the normalised test score of the member best on validation.
+    private double PortfolioValue(List<EvidenceRow> rows, double[] weights, List<int> members, out double[] perRow)
+    {
+        perRow = new double[rows.Count];
+        double total = 0, wsum = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var d = rows[i].Full!;
+            var best = rows[i].Best;
+            double acc = 0;
+            for (var s = 0; s < d.Test[0].Length; s++)
+            {
+                var pick = members[0];
+                foreach (var m in members)
+                    if (d.HigherIsBetter ? d.Valid[m][s] > d.Valid[pick][s] : d.Valid[m][s] < d.Valid[pick][s]) pick = m;
+                acc += MatrixDataset.Ratio(d.Test[pick][s], best, d.HigherIsBetter);
+            }
+            perRow[i] = acc / d.Test[0].Length;
+            total += weights[i] * perRow[i];
+            wsum += weights[i];
+        }
+        return wsum > 0 ? total / wsum : 0;
+    }
+}

@@ -1,0 +1,35 @@
+namespace AutoMLGpt.Core.Knowledge.Portfolio;
+
+/// <summary>How zero-shot choosing, the few-shot race and the predicted metric behave, section <c>Portfolio</c>.</summary>
+public sealed class PortfolioOptions
+{
+    public const string Section = "Portfolio";
+
+    /// <summary>Softmax temperature turning similarity to the matrix's datasets into weights; higher spreads them.</summary>
+    public double Temperature { get; set; } = 0.1;
+
+    /// <summary>Share of the weight spread evenly over every dataset of the matrix (shrinkage: a lone close neighbour is weak evidence).</summary>
+    public double UniformShare { get; set; } = 0.5;
+
+    /// <summary>A candidate replaces the defaults only when predicted to beat them by this much normalised score (FLAML keeps the default unless another is predicted better).</summary>
+    public double Margin { get; set; } = 0.002;
+
+    /// <summary>Weight of the predicted shortfall against the defaults, subtracted from a candidate's predicted score.</summary>
+    public double LossAversion { get; set; } = 1.0;
+
+    /// <summary>Candidates raced by "Race the portfolio" (4 to 8), always including the defaults and the zero-shot choice.</summary>
+    public int RaceSize { get; set; } = 8;
+
+    /// <summary>Coverage the predicted metric's band aims at.</summary>
+    public double Coverage { get; set; } = 0.8;
+
+    public IEnumerable<string> Problems()
+    {
+        if (Temperature is <= 0 or > 10) yield return "Portfolio:Temperature must be above 0 and at most 10.";
+        if (UniformShare is < 0 or > 1) yield return "Portfolio:UniformShare must be between 0 and 1.";
+        if (Margin is < 0 or > 0.5) yield return "Portfolio:Margin must be between 0 and 0.5.";
+        if (LossAversion is < 0 or > 100) yield return "Portfolio:LossAversion must be between 0 and 100.";
+        if (RaceSize is < 2 or > 16) yield return "Portfolio:RaceSize must be between 2 and 16.";
+        if (Coverage is < 0.5 or > 0.99) yield return "Portfolio:Coverage must be between 0.5 and 0.99.";
+    }
+}
