@@ -35,7 +35,15 @@ public static partial class BenchCommands
         {
             var matrix = o.TryGetValue("matrix", out var path) ? ResultsMatrix.Load(path) : ResultsMatrix.LoadEmbedded() ?? throw new ArgumentException("No results matrix: run the matrix command first or pass --matrix FILE.");
             var encoder = StaticTableEncoder.LoadEmbedded();
-            var knowledge = Knowledge(encoder, KnowledgeBase.LoadEmbeddedPack().Records, 0.5).WithPortfolio(matrix);
+            // Portfolio settings can be varied from the command line (--temperature, --uniform, --loss-aversion, --margin) to study them.
+            var defaults = new PortfolioOptions();
+            double Opt(string key, double fallback) => o.TryGetValue(key, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+            var options = new PortfolioOptions
+            {
+                Temperature = Opt("temperature", defaults.Temperature), UniformShare = Opt("uniform", defaults.UniformShare),
+                LossAversion = Opt("loss-aversion", defaults.LossAversion), Margin = Opt("margin", defaults.Margin),
+            };
+            var knowledge = Knowledge(encoder, KnowledgeBase.LoadEmbeddedPack().Records, 0.5).WithPortfolio(matrix, options);
             var seeds = Enumerable.Range(0, int.Parse(Get(o, "seeds", "3"), CultureInfo.InvariantCulture)).ToArray();
             return new Evaluation { Matrix = matrix, Knowledge = knowledge, Encoder = encoder, Threads = int.Parse(Get(o, "threads", "1"), CultureInfo.InvariantCulture), Retrain = o.ContainsKey("retrain"), Seeds = seeds };
         }

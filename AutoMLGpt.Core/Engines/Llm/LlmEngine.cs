@@ -160,7 +160,11 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
             // Tabular stages C and D get the similar past datasets and their transferred values as context.
             if (kind is StageKind.Hyperparameters or StageKind.TrainingLog && context.Cards.Data.Modality == Cards.DataModality.Tabular
                 && engine.Knowledge?.Recommend(context.Cards.Data, KnowledgePackBuilder.Family) is { } rec)
-                messages[^1] = new ChatMessage(ChatRole.User, StagePrompts.WithSimilarDatasets(messages[^1].Text, rec));
+            {
+                var choice = engine.Knowledge.Portfolio?.ChooseZeroShot(context.Cards.Data);
+                var forecast = choice is null ? null : engine.Knowledge.Forecaster?.FromCard(context.Cards.Data, choice);
+                messages[^1] = new ChatMessage(ChatRole.User, StagePrompts.WithSimilarDatasets(messages[^1].Text, rec, choice, forecast));
+            }
             var s = new Streamed();
             await foreach (var text in engine.StreamAsync(messages, json, s, cancellationToken))
                 yield return StageUpdate.Delta(kind, text);

@@ -86,9 +86,17 @@ public static class StagePrompts
     }
 
     /// <summary>Adds the similar past datasets (measured LightGBM results) before the instructions.</summary>
-    public static string WithSimilarDatasets(string userMessage, Knowledge.Recommendation rec)
+    public static string WithSimilarDatasets(string userMessage, Knowledge.Recommendation rec, Knowledge.Portfolio.ZeroShotChoice? choice = null, Knowledge.Portfolio.MetricForecast? forecast = null)
     {
         var block = new StringBuilder("<similar_datasets note=\"measured results of LightGBM on similar past datasets; weigh them by the weights\">\n");
+        if (choice is not null)
+        {
+            // An evaluated configuration beats an average of several: offer it first.
+            block.AppendLine($"zero-shot choice from the results matrix ({choice.Weights.Count} datasets × candidates, evaluated over seeded splits): {choice.Candidate.Id}: " +
+                             string.Join(", ", choice.Values.Select(kv => $"{kv.Key}={kv.Value}")) + $". Why: {Escape(choice.Why)}.");
+            if (forecast is not null)
+                block.AppendLine($"calibrated prediction of the final test {forecast.Metric}: {forecast.Value:0.####} (80% band {forecast.Low:0.####}–{forecast.High:0.####}{(forecast.InLabelStdUnits ? ", in units of the label's standard deviation" : "")}).");
+        }
         foreach (var n in rec.Neighbours)
             block.AppendLine($"- {Escape(n.Record.Dataset)} (weight {Knowledge.HyperparameterTransfer.Percent(n.Weight)}, similarity {n.Similarity:0.00}): test {n.Record.Metric} {n.Record.Score:0.####}; " +
                              string.Join(", ", n.Record.Hyperparameters.Select(kv => $"{kv.Key}={kv.Value}")));
