@@ -86,10 +86,12 @@ public sealed class MetricForecaster(PortfolioAdvisor advisor)
                 $"{cover} split-conformal band from {n} leave-one-dataset-out residuals on the results matrix (relative {lo:+0.0%;-0.0%} to {hi:+0.0%;-0.0%})",
                 labelStd is null, n);
         }
-        var low = Math.Clamp(point + lo, 0, 1); var high = Math.Clamp(point + hi, 0, 1);
+        // Residuals are calibrated in lift units (share of the room above chance), so a many-class task gets a wider band.
+        var room = 1 - Chance(kind, card.IsClassification ? Math.Max(2, card.ClassCount) : 2);
+        var low = Math.Clamp(point + lo * room, 0, 1); var high = Math.Clamp(point + hi * room, 0, 1);
         return new MetricForecast(card.PrimaryMetric, kind, point, low, high,
             $"card only: {card.PrimaryMetric} of {choice.Candidate.Id} on similar past datasets, as lift over chance moved to this task's {(kind == ForecastKind.Auc ? "0.5" : $"1/{Math.Max(2, card.ClassCount)}")}; " +
-            $"{cover} split-conformal band from {n} leave-one-dataset-out residuals on the results matrix (width {high - low:0.000})", false, n);
+            $"{cover} split-conformal band from {n} leave-one-dataset-out residuals on the results matrix, in units of the room above chance (width {high - low:0.000})", false, n);
     }
 
     /// <summary>With data: the probe extrapolated to all training rows, with a band from the matrix's probe residuals.</summary>
@@ -148,7 +150,7 @@ public sealed class MetricForecaster(PortfolioAdvisor advisor)
             var c = advisor.Matrix.IndexOf(choice.Candidate.Id);
             var list = result.TryGetValue(kind, out var l) ? l : result[kind] = [];
             foreach (var real in d.Test[c])
-                list.Add((d.Name, kind == ForecastKind.Rmse ? (d.LabelStd is > 0 ? real / d.LabelStd.Value / point - 1 : double.NaN) : real - point));
+                list.Add((d.Name, kind == ForecastKind.Rmse ? (d.LabelStd is > 0 ? real / d.LabelStd.Value / point - 1 : double.NaN) : (real - point) / (1 - Chance(kind, d.Classes))));
         }
         return result.ToDictionary(kv => kv.Key, kv => kv.Value.Where(r => double.IsFinite(r.Item2)).ToList());
     }

@@ -263,14 +263,24 @@ public sealed class TrainingService(
         var choice = portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
         var plan = portfolio.PlanRace(card, choice, trainRows: data.Split.Train.Length);
         var higher = TaskDefaults.HigherIsBetter(metric);
-        Append(live, $"Race: {plan.Count} candidates on the same split; each trains with early stopping on the validation loss and the best validation {metric} wins.");
+        var threads = Math.Max(1, Math.Min(options.Threads, Environment.ProcessorCount));
+        var estimate = plan.Sum(e => portfolio.EstimateSeconds(e.Candidate, data.Split.Train.Length, data.Columns)) / (threads * 0.7);
+        // The race stops starting candidates once it has used three times its estimate (at least 30 s): what ran is compared.
+        var budget = TimeSpan.FromSeconds(Math.Max(30, double.IsFinite(estimate) ? 3 * estimate : 300));
+        Append(live, $"Race: {plan.Count} candidates on the same split, about {Math.Ceiling(estimate):0} s (budget {budget.TotalSeconds:0} s); each trains with early stopping on the validation loss and the best validation {metric} wins.");
         return await Task.Run(() =>
         {
+            var clockStart = System.Diagnostics.Stopwatch.StartNew();
             using var split = LightGbmSplit.Create(data);
             var results = new List<(RaceEntry Entry, TrainingOutcome Outcome, TrainingParameters Parameters)>();
             foreach (var entry in plan)
             {
                 ct.ThrowIfCancellationRequested();
+                if (results.Count >= 2 && clockStart.Elapsed > budget)
+                {
+                    Append(live, $"[{entry.Candidate.Id}] skipped: the race's time budget ({budget.TotalSeconds:0} s) is used up.");
+                    continue;
+                }
                 var p = entry.Candidate.Parameters(card.Task, data.Classes.Length, options.Threads, overrides: entry.Values);
                 Append(live, $"[{entry.Candidate.Id}] {entry.Reason}. {string.Join(", ", entry.Values.Select(kv => $"{kv.Key}={kv.Value}"))}");
                 var outcome = LightGbmTrainer.Train(split, p, card.Task, card.PrimaryMetric, m =>
