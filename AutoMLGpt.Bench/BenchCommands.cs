@@ -11,7 +11,7 @@ public static partial class BenchCommands
           distill        --model DIR (default ../shared/models/use-lite-en) --out DIR (default AutoMLGpt.Core/Knowledge/Embedded) [--limit N]
           knowledge-pack --datasets DIR --out FILE [--trials N]
           matrix         --datasets DIR [--seeds N] [--candidates N] [--parallel N] [--only a,b] [--out FILE]
-          recommend      --datasets DIR [--seeds N] [--trials N] [--k N] [--only a,b] [--threads N] [--matrix FILE] [--retrain] [--out FILE]
+          recommend      --datasets DIR [--seeds N] [--trials N] [--k N] [--race halving|full] [--only a,b] [--threads N] [--matrix FILE] [--retrain] [--out FILE]
           predict-log    --datasets DIR [--seeds N] [--only a,b] [--threads N] [--matrix FILE] [--retrain] [--out FILE]
           encoder        [--models DIR] [--out FILE]
           encoder-transfer --datasets DIR [--models DIR] [--out FILE]

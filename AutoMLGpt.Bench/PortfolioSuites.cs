@@ -27,6 +27,7 @@ public static partial class BenchCommands
         public required int Threads { get; init; }
         public required bool Retrain { get; init; }
         public required int[] Seeds { get; init; }
+        public required string RaceStrategy { get; init; }
         public PortfolioAdvisor Portfolio => Knowledge.Portfolio!;
         public MetricForecaster Forecaster => Knowledge.Forecaster!;
         public int Trained, LookedUp;
@@ -42,10 +43,12 @@ public static partial class BenchCommands
             {
                 Temperature = Opt("temperature", defaults.Temperature), UniformShare = Opt("uniform", defaults.UniformShare),
                 LossAversion = Opt("loss-aversion", defaults.LossAversion), Margin = Opt("margin", defaults.Margin),
+                FirstRung = (int)Opt("first-rung", defaults.FirstRung),
             };
             var knowledge = Knowledge(encoder, KnowledgeBase.LoadEmbeddedPack().Records, 0.5).WithPortfolio(matrix, options);
             var seeds = Enumerable.Range(0, int.Parse(Get(o, "seeds", "3"), CultureInfo.InvariantCulture)).ToArray();
-            return new Evaluation { Matrix = matrix, Knowledge = knowledge, Encoder = encoder, Threads = int.Parse(Get(o, "threads", "1"), CultureInfo.InvariantCulture), Retrain = o.ContainsKey("retrain"), Seeds = seeds };
+            return new Evaluation { Matrix = matrix, Knowledge = knowledge, Encoder = encoder, Threads = int.Parse(Get(o, "threads", "1"), CultureInfo.InvariantCulture), Retrain = o.ContainsKey("retrain"), Seeds = seeds,
+                RaceStrategy = Get(o, "race", options.RaceStrategy) };
         }
 
         public void Dispose() => Encoder.Dispose();
@@ -67,7 +70,7 @@ public static partial class BenchCommands
 
         public TabularData Data(int seed) => Split(seed).Data;
 
-        private (TabularData Data, LightGbmSplit Split) Split(int seed)
+        public (TabularData Data, LightGbmSplit Split) Split(int seed)
         {
             if (_splits.TryGetValue(seed, out var s)) return s;
             var data = TabularData.Build(_table, Card, seed: seed);
@@ -155,14 +158,25 @@ public static partial class BenchCommands
             var meta = Config(metaChoice.Candidate, metaChoice.Values);
             var defaults = Config(CandidateSpace.Defaults, PortfolioAdvisor.Bounded(CandidateSpace.Defaults, new DataCard { Samples = 10_000_000 }, 10_000_000).Values);
 
-            // Few-shot: race the portfolio on each split, keep the best on validation (as the app's Race does).
+            // Few-shot: race the portfolio on each split and keep the best on validation, exactly as the app's Race does
+            // (successive halving needs partial curves, so it always trains; --race full reads full runs from the matrix).
             var plan = eval.Portfolio.PlanRace(card, blendChoice, k, trainRows: run.TrainRows, exclude: exclude);
             var fewShot = new List<double>(); double fewSeconds = 0; var winners = new List<string>();
             foreach (var s in eval.Seeds)
             {
-                var results = plan.Select(e => (e.Candidate.Id, Score: run.Score(e.Candidate, e.Values, s))).ToList();
-                var best = results.Aggregate((a, b) => run.HigherIsBetter ? (b.Score.Valid > a.Score.Valid ? b : a) : (b.Score.Valid < a.Score.Valid ? b : a));
-                fewShot.Add(best.Score.Test); fewSeconds += results.Sum(r => r.Score.Seconds); winners.Add(best.Id);
+                if (eval.RaceStrategy == PortfolioRace.Full)
+                {
+                    var results = plan.Select(e => (e.Candidate.Id, Score: run.Score(e.Candidate, e.Values, s))).ToList();
+                    var best = results.Aggregate((a, b) => run.HigherIsBetter ? (b.Score.Valid > a.Score.Valid ? b : a) : (b.Score.Valid < a.Score.Valid ? b : a));
+                    fewShot.Add(best.Score.Test); fewSeconds += results.Sum(r => r.Score.Seconds); winners.Add(best.Id);
+                }
+                else
+                {
+                    var (_, split) = run.Split(s);
+                    var race = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, eval.Threads, null, null, CancellationToken.None, PortfolioRace.Halving, eval.Portfolio.Options.FirstRung);
+                    eval.Trained += plan.Count;
+                    fewShot.Add(race.WinnerOutcome.Test.Get(card.PrimaryMetric)!.Value); fewSeconds += race.Elapsed.TotalSeconds; winners.Add(plan[race.Winner].Candidate.Id);
+                }
             }
 
             // Random search: the same seeded samples as the matrix's random candidates; the best on validation.
@@ -344,8 +358,9 @@ public static partial class BenchCommands
         var defaults = Train(CandidateSpace.Defaults, PortfolioAdvisor.Bounded(CandidateSpace.Defaults, card, data.Split.Train.Length).Values);
         var zero = Train(choice.Candidate, choice.Values);
         var plan = eval.Portfolio.PlanRace(card, choice, int.Parse(Get(o, "k", "8"), CultureInfo.InvariantCulture), trainRows: data.Split.Train.Length, exclude: exclude);
-        var race = plan.Select(e => (e.Candidate.Id, Result: Train(e.Candidate, e.Values))).ToList();
-        var winner = race.MaxBy(r => r.Result.Outcome.BestValidMetric);
+        var raced = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, threads, null, Console.WriteLine, CancellationToken.None, eval.RaceStrategy, eval.Portfolio.Options.FirstRung);
+        var race = raced.Candidates.Select(c => (c.Entry.Candidate.Id, Result: (Outcome: new TrainingOutcome(new TestMetrics(null, null, null, null, null, null, 0), c.BestIteration, c.Iterations, "", TimeSpan.FromSeconds(c.Seconds), "") { BestValidMetric = c.Valid }, c.Seconds))).ToList();
+        var winner = (Id: plan[raced.Winner].Candidate.Id, Result: (Outcome: raced.WinnerOutcome, Seconds: raced.Elapsed.TotalSeconds));
         object Report(string label, string id, (TrainingOutcome Outcome, double Seconds) r)
         {
             Console.WriteLine($"adult standard split, {label,-10} [{id}]: accuracy {F(r.Outcome.Test.Accuracy!.Value)}, log loss {F(r.Outcome.Test.LogLoss!.Value)}, AUC {F(r.Outcome.Test.Auc!.Value)}, best iteration {r.Outcome.BestIteration}, {F(r.Seconds, "0.00")} s");

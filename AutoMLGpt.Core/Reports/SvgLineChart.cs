@@ -10,7 +10,7 @@ public sealed record ChartLine(string Name, string Color, IReadOnlyList<double> 
 /// <summary>Draws line series as SVG. Every text is HTML-encoded; colours come from code, never from users.</summary>
 public static class SvgLineChart
 {
-    private const int W = 640, H = 220, Left = 56, Right = 12, Top = 22, Bottom = 26;
+    private const int W = 640, Left = 56, Right = 12, Bottom = 26;
 
     /// <summary>Colours for series that have no meaning of their own (one per compared experiment).</summary>
     public static IReadOnlyList<string> Palette { get; } = ["#5e35b1", "#2e7d32", "#c62828", "#1565c0", "#ef6c00", "#00838f", "#6d4c41", "#ad1457"];
@@ -27,6 +27,18 @@ public static class SvgLineChart
         if (drawn.Count == 0) return "";
         var xs = drawn.SelectMany(s => s.X).ToList();
         var ys = drawn.SelectMany(s => s.Y).Concat(new[] { bandLow, bandHigh }.OfType<double>()).ToList();
+        // The legend wraps onto as many rows as it needs (a race draws one line per candidate); the plot moves down.
+        var legend = new List<(double X, double Y)>();
+        double lx = Left + 8.0, ly = 15;
+        foreach (var s in drawn)
+        {
+            var width = 34 + s.Name.Length * 6.5;
+            if (lx > Left + 8.0 && lx + width > W - Right) { lx = Left + 8.0; ly += 14; }
+            legend.Add((lx, ly));
+            lx += width;
+        }
+        var Top = (int)ly + 7;
+        var H = 198 + Top;
         double xMin = xs.Min(), xMax = Math.Max(xs.Max(), xMin + 1);
         var pad = Math.Max((ys.Max() - ys.Min()) * 0.08, 1e-3);
         double yMin = ys.Min() - pad, yMax = ys.Max() + pad;
@@ -48,15 +60,15 @@ public static class SvgLineChart
         sb.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Left}\" y1=\"{Top}\" y2=\"{H - Bottom}\"/>");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{H - 8}\">{F(xMin)}</text>");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{W - Right}\" y=\"{H - 8}\" text-anchor=\"end\">{F(xMax)} {E(xLabel)}</text>");
-        var legendX = Left + 8.0;
-        foreach (var s in drawn)
+        for (var i = 0; i < drawn.Count; i++)
         {
+            var s = drawn[i];
+            var (legendX, legendY) = legend[i];
             var dash = s.Dashed ? " stroke-dasharray=\"6 4\"" : "";
             var points = string.Join(" ", s.X.Zip(s.Y, (x, y) => $"{F(X(x))},{F(Y(y))}"));
             sb.Append(CultureInfo.InvariantCulture, $"<polyline class=\"series\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash} points=\"{points}\"><title>{E(s.Name)}</title></polyline>");
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(legendX)}\" x2=\"{F(legendX + 18)}\" y1=\"11\" y2=\"11\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(legendX + 22)}\" y=\"15\">{E(s.Name)}</text>");
-            legendX += 34 + s.Name.Length * 6.5;
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(legendX)}\" x2=\"{F(legendX + 18)}\" y1=\"{F(legendY - 4)}\" y2=\"{F(legendY - 4)}\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(legendX + 22)}\" y=\"{F(legendY)}\">{E(s.Name)}</text>");
         }
         sb.Append("</svg>");
         return sb.ToString();

@@ -80,6 +80,94 @@ public sealed class LightGbmSplit : IDisposable
 }
 
 /// <summary>
+/// One booster on a binned split, advanced a number of iterations at a time: the unit both a plain training run and a
+/// successive-halving race are made of. Tracks the best iteration by validation loss and stops early on it.
+/// </summary>
+public sealed class LightGbmRun : IDisposable
+{
+    private readonly LightGbmSplit _split;
+    private readonly TrainingParameters _parameters;
+    private readonly MlTask _task;
+    private readonly string _metric;
+    private readonly int _trainMetricEvery;
+    private readonly double[] _trainEval;
+    private readonly double[] _validEval;
+    private readonly Stopwatch _watch = new();
+    private IntPtr _booster;
+    private double _bestLoss = double.MaxValue;
+
+    public LightGbmRun(LightGbmSplit split, TrainingParameters parameters, MlTask task, string primaryMetric, int trainMetricEvery = 1)
+    {
+        (_split, _parameters, _task, _trainMetricEvery) = (split, parameters, task, trainMetricEvery);
+        _metric = LightGbmTrainer.CurveMetric(task, primaryMetric);
+        LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(split.Train, parameters.ToNativeString(), out _booster));
+        LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(_booster, split.Valid));
+        LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(_booster, out var evalCount));
+        _trainEval = new double[evalCount];
+        _validEval = new double[evalCount];
+    }
+
+    public int Iteration { get; private set; }
+    public int BestIteration { get; private set; }
+    /// <summary>The curve metric on validation at the best iteration (NaN before the first).</summary>
+    public double BestValidMetric { get; private set; } = double.NaN;
+    /// <summary>Early-stopped, at its iteration cap, or LightGBM has nothing left to split.</summary>
+    public bool Finished { get; private set; }
+    public TimeSpan Elapsed => _watch.Elapsed;
+    public string MetricName => _metric;
+
+    /// <summary>Trains until <paramref name="untilIteration"/> (capped by the parameters) or an early stop.</summary>
+    public void Advance(int untilIteration, Action<IterationMetrics>? onIteration, CancellationToken cancellationToken)
+    {
+        _watch.Start();
+        try
+        {
+            var until = Math.Min(untilIteration, _parameters.Iterations);
+            while (!Finished && Iteration < until)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                LightGbmNative.Check(LightGbmNative.LGBM_BoosterUpdateOneIter(_booster, out var finished));
+                Iteration++;
+                var trainLoss = double.NaN;
+                if (_trainMetricEvery > 0 && (Iteration % _trainMetricEvery == 0 || Iteration == 1))
+                {
+                    LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(_booster, 0, out _, _trainEval));
+                    trainLoss = _trainEval[0];
+                }
+                LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(_booster, 1, out _, _validEval));
+                // Metric order as configured: binary logloss,auc,error; multiclass logloss,error; regression rmse,l1.
+                var validMetric = _task switch
+                {
+                    MlTask.Regression => _validEval[0],
+                    MlTask.BinaryClassification => _metric == "AUC" ? _validEval[1] : 1 - _validEval[2],
+                    _ => 1 - _validEval[1],
+                };
+                onIteration?.Invoke(new IterationMetrics(Iteration, trainLoss, _validEval[0], validMetric));
+                if (_validEval[0] < _bestLoss - 1e-12) { _bestLoss = _validEval[0]; BestIteration = Iteration; BestValidMetric = validMetric; }
+                if (finished != 0
+                    || (_parameters.EarlyStoppingRounds > 0 && Iteration - BestIteration >= _parameters.EarlyStoppingRounds)
+                    || Iteration >= _parameters.Iterations) Finished = true;
+            }
+        }
+        finally { _watch.Stop(); }
+    }
+
+    /// <summary>Test metrics of the model at its best iteration, and the model itself.</summary>
+    public TrainingOutcome Outcome(bool saveModel = true)
+    {
+        var best = BestIteration == 0 ? Iteration : BestIteration;
+        var test = TestMetrics.Compute(_task, _split.YTest, LightGbmTrainer.PredictTest(_booster, _split, best), _split.Classes);
+        var model = saveModel ? LightGbmNative.SaveModel(_booster, best) : "";
+        return new TrainingOutcome(test, best, Iteration, model, Elapsed, _metric) { BestValidMetric = BestValidMetric };
+    }
+
+    public void Dispose()
+    {
+        if (_booster != 0) { LightGbmNative.LGBM_BoosterFree(_booster); _booster = 0; }
+    }
+}
+
+/// <summary>
 /// Trains LightGBM through its C API, one iteration at a time, reporting train and validation metrics after every
 /// iteration; stops early on the validation loss and within one iteration of cancellation.
 /// </summary>
@@ -109,52 +197,13 @@ public static class LightGbmTrainer
     /// the training metric over every row costs as much as an iteration, and only the log shows it.</param>
     public static TrainingOutcome Train(LightGbmSplit split, TrainingParameters parameters, MlTask task, string primaryMetric, Action<IterationMetrics>? onIteration, CancellationToken cancellationToken, int trainMetricEvery = 1, bool saveModel = true)
     {
-        var watch = Stopwatch.StartNew();
-        var metric = CurveMetric(task, primaryMetric);
-        IntPtr booster = 0;
-        try
-        {
-            LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(split.Train, parameters.ToNativeString(), out booster));
-            LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(booster, split.Valid));
-            LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(booster, out var evalCount));
-            var trainEval = new double[evalCount];
-            var validEval = new double[evalCount];
-            var best = (Iteration: 0, Loss: double.MaxValue, Metric: double.NaN);
-            var iteration = 0;
-            for (; iteration < parameters.Iterations; iteration++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                LightGbmNative.Check(LightGbmNative.LGBM_BoosterUpdateOneIter(booster, out var finished));
-                var trainLoss = double.NaN;
-                if (trainMetricEvery > 0 && ((iteration + 1) % trainMetricEvery == 0 || iteration == 0))
-                {
-                    LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(booster, 0, out _, trainEval));
-                    trainLoss = trainEval[0];
-                }
-                LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEval(booster, 1, out _, validEval));
-                // Metric order as configured: binary logloss,auc,error; multiclass logloss,error; regression rmse,l1.
-                var validMetric = task switch
-                {
-                    MlTask.Regression => validEval[0],
-                    MlTask.BinaryClassification => metric == "AUC" ? validEval[1] : 1 - validEval[2],
-                    _ => 1 - validEval[1],
-                };
-                onIteration?.Invoke(new IterationMetrics(iteration + 1, trainLoss, validEval[0], validMetric));
-                if (validEval[0] < best.Loss - 1e-12) best = (iteration + 1, validEval[0], validMetric);
-                if (finished != 0) { iteration++; break; }
-                if (parameters.EarlyStoppingRounds > 0 && iteration + 1 - best.Iteration >= parameters.EarlyStoppingRounds) { iteration++; break; }
-            }
-            var bestIteration = best.Iteration == 0 ? iteration : best.Iteration;
-            var predictions = Predict(booster, split.XTest, split.YTest.Length, split.Columns, bestIteration, task == MlTask.MulticlassClassification ? split.Classes : 1);
-            var test = TestMetrics.Compute(task, split.YTest, predictions, split.Classes);
-            var model = saveModel ? LightGbmNative.SaveModel(booster, bestIteration) : "";
-            return new TrainingOutcome(test, bestIteration, iteration, model, watch.Elapsed, metric) { BestValidMetric = best.Metric };
-        }
-        finally
-        {
-            if (booster != 0) LightGbmNative.LGBM_BoosterFree(booster);
-        }
+        using var run = new LightGbmRun(split, parameters, task, primaryMetric, trainMetricEvery);
+        run.Advance(parameters.Iterations, onIteration, cancellationToken);
+        return run.Outcome(saveModel);
     }
+
+    internal static double[] PredictTest(IntPtr booster, LightGbmSplit split, int iterations) =>
+        Predict(booster, split.XTest, split.YTest.Length, split.Columns, iterations, split.Task == MlTask.MulticlassClassification ? split.Classes : 1);
 
     private static double[] Predict(IntPtr booster, float[] x, int rows, int columns, int iterations, int outputsPerRow)
     {

@@ -178,12 +178,33 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
     /// Seconds a candidate should take on one thread for a table of this size: the median over the matrix of its time per
     /// row × feature, times this table's rows × features (early stopping makes this rough; it is shown as "about").
     /// </summary>
-    public double EstimateSeconds(PortfolioCandidate candidate, long rows, int features)
+    public double EstimateSeconds(PortfolioCandidate candidate, long rows, int features) => Cost(candidate, rows, features).Seconds;
+
+    // Median seconds per round and median rounds (best iteration + patience) of a candidate, scaled to this table.
+    private (double Seconds, double PerRound, double Rounds) Cost(PortfolioCandidate candidate, long rows, int features)
     {
         var c = matrix.IndexOf(candidate.Id);
-        if (c < 0) return double.NaN;
-        var rates = matrix.Datasets.Select(d => d.Seconds[c].Average() / Math.Max(1.0, d.Rows * 0.7 * Math.Max(1, d.Meta.Features ?? 1))).Order().ToList();
-        return rates[rates.Count / 2] * rows * Math.Max(1, features);
+        if (c < 0) return (double.NaN, double.NaN, double.NaN);
+        double Median(IEnumerable<double> v) { var l = v.Order().ToList(); return l[l.Count / 2]; }
+        var size = rows * (double)Math.Max(1, features);
+        var seconds = Median(matrix.Datasets.Select(d => d.Seconds[c].Average() / Math.Max(1.0, d.Rows * 0.7 * Math.Max(1, d.Meta.Features ?? 1)))) * size;
+        var rounds = Median(matrix.Datasets.Select(d => d.BestIteration[c].Average() + (candidate.IsDefaults ? 0 : CandidateSpace.EarlyStopping)));
+        return (seconds, seconds / Math.Max(1, rounds), rounds);
+    }
+
+    /// <summary>
+    /// About how long a race takes on one thread: every candidate to its end ("full"), or with successive halving the
+    /// rounds each is expected to reach before it is dropped, plus the survivor to its end.
+    /// </summary>
+    public double EstimateRaceSeconds(IReadOnlyList<RaceEntry> plan, long rows, int features, string strategy, int firstRung)
+    {
+        var costs = plan.Select(e => Cost(e.Candidate, rows, features)).ToList();
+        if (strategy == PortfolioRace.Full) return costs.Sum(c => c.Seconds);
+        // Rung r (budget firstRung·2^r) keeps half: on average a candidate is dropped after one of the rungs.
+        var rungs = new List<double>();
+        for (var alive = plan.Count; alive > 1; alive = (alive + 1) / 2) rungs.Add(firstRung * Math.Pow(2, rungs.Count));
+        var expected = rungs.Count == 0 ? 0 : rungs.Average();
+        return costs.Sum(c => c.PerRound * Math.Min(c.Rounds, expected)) + costs.Max(c => c.Seconds);
     }
 
     // Weighted mean over datasets and seeds of the normalised test score of the member best on validation.

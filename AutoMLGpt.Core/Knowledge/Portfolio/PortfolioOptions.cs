@@ -20,6 +20,12 @@ public sealed class PortfolioOptions
     /// <summary>Candidates raced by "Race the portfolio" (4 to 8), always including the defaults and the zero-shot choice.</summary>
     public int RaceSize { get; set; } = 8;
 
+    /// <summary>"halving" (successive halving: the better half goes on with twice the rounds) or "full" (every candidate to its end).</summary>
+    public string RaceStrategy { get; set; } = PortfolioRace.Halving;
+
+    /// <summary>Boosting rounds of the first halving rung.</summary>
+    public int FirstRung { get; set; } = 100;
+
     /// <summary>Coverage the predicted metric's band aims at.</summary>
     public double Coverage { get; set; } = 0.8;
 
@@ -30,6 +36,8 @@ public sealed class PortfolioOptions
         if (Margin is < 0 or > 0.5) yield return "Portfolio:Margin must be between 0 and 0.5.";
         if (LossAversion is < 0 or > 100) yield return "Portfolio:LossAversion must be between 0 and 100.";
         if (RaceSize is < 2 or > 16) yield return "Portfolio:RaceSize must be between 2 and 16.";
+        if (RaceStrategy is not (PortfolioRace.Halving or PortfolioRace.Full)) yield return $"Portfolio:RaceStrategy is \"{RaceStrategy}\"; use {PortfolioRace.Halving} or {PortfolioRace.Full}.";
+        if (FirstRung is < 1 or > 10_000) yield return "Portfolio:FirstRung must be between 1 and 10000.";
         if (Coverage is < 0.5 or > 0.99) yield return "Portfolio:Coverage must be between 0.5 and 0.99.";
     }
 }

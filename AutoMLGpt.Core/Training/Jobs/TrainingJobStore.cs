@@ -18,7 +18,11 @@ public static class TrainingModes
 }
 
 /// <summary>One raced candidate: where it comes from, why it raced, and how it did.</summary>
-public sealed record RaceResult(string Candidate, string Origin, string Reason, IReadOnlyDictionary<string, string> Values, double Valid, double Test, int BestIteration, double Seconds, bool Winner);
+public sealed record RaceResult(string Candidate, string Origin, string Reason, IReadOnlyDictionary<string, string> Values, double Valid, double Test, int BestIteration, double Seconds, bool Winner)
+{
+    /// <summary>Successive halving: the round after which it was dropped (null: it ran to its end).</summary>
+    public int? DroppedAtIteration { get; init; }
+}
 
 /// <summary>What a finished run measured.</summary>
 public sealed record TrainingResult(TestMetrics Test, int BestIteration, int Iterations, double Seconds, string Split, IReadOnlyList<string> ParameterMessages, string MetricName,

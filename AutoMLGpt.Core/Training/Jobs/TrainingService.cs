@@ -68,7 +68,7 @@ public sealed class TrainingService(
         var plan = portfolio.PlanRace(card, choice);
         var rows = (long)Math.Round((card.Samples ?? 10_000) * 0.7);
         var features = card.Features ?? Math.Max(1, card.NumericColumnList.Count + card.CategoricalColumnList.Count);
-        var seconds = plan.Sum(e => portfolio.EstimateSeconds(e.Candidate, rows, features)) / Math.Max(1, Math.Min(options.Threads, Environment.ProcessorCount) * 0.7);
+        var seconds = portfolio.EstimateRaceSeconds(plan, rows, features, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung) / Math.Max(1, Math.Min(options.Threads, Environment.ProcessorCount) * 0.7);
         return new RacePreview(plan, double.IsFinite(seconds) ? Math.Max(1, seconds) : null);
     }
 
@@ -254,52 +254,34 @@ public sealed class TrainingService(
     }
 
     /// <summary>
-    /// Races the portfolio's candidates on one split, binned once: each trains with early stopping on the validation
-    /// loss, its curve streams into the chart, and the best on validation is kept.
+    /// Races the portfolio's candidates on one split, binned once (successive halving by default): every candidate's
+    /// curve streams into the chart, and the best on validation is kept.
     /// </summary>
     private async Task<(TrainingOutcome, TrainingParameters, IReadOnlyList<RaceResult>)> RaceAsync(LiveJob live, DataCard card, TabularData data, string metric, CancellationToken ct)
     {
         var portfolio = knowledge!.Portfolio!;
         var choice = portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
         var plan = portfolio.PlanRace(card, choice, trainRows: data.Split.Train.Length);
-        var higher = TaskDefaults.HigherIsBetter(metric);
         var threads = Math.Max(1, Math.Min(options.Threads, Environment.ProcessorCount));
-        var estimate = plan.Sum(e => portfolio.EstimateSeconds(e.Candidate, data.Split.Train.Length, data.Columns)) / (threads * 0.7);
+        var estimate = portfolio.EstimateRaceSeconds(plan, data.Split.Train.Length, data.Columns, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung) / (threads * 0.7);
         // The race stops starting candidates once it has used three times its estimate (at least 30 s): what ran is compared.
         var budget = TimeSpan.FromSeconds(Math.Max(30, double.IsFinite(estimate) ? 3 * estimate : 300));
-        Append(live, $"Race: {plan.Count} candidates on the same split, about {Math.Ceiling(estimate):0} s (budget {budget.TotalSeconds:0} s); each trains with early stopping on the validation loss and the best validation {metric} wins.");
+        Append(live, portfolio.Options.RaceStrategy == PortfolioRace.Halving
+            ? $"Race: {plan.Count} candidates on the same split by successive halving (the better half on validation {metric} goes on with twice the rounds, from {portfolio.Options.FirstRung}); the last one trains to its early stop. About {Math.Ceiling(estimate):0} s."
+            : $"Race: {plan.Count} candidates on the same split, about {Math.Ceiling(estimate):0} s (budget {budget.TotalSeconds:0} s); each trains with early stopping on the validation loss and the best validation {metric} wins.");
         return await Task.Run(() =>
         {
-            var clockStart = System.Diagnostics.Stopwatch.StartNew();
             using var split = LightGbmSplit.Create(data);
-            var results = new List<(RaceEntry Entry, TrainingOutcome Outcome, TrainingParameters Parameters)>();
-            foreach (var entry in plan)
-            {
-                ct.ThrowIfCancellationRequested();
-                if (results.Count >= 2 && clockStart.Elapsed > budget)
-                {
-                    Append(live, $"[{entry.Candidate.Id}] skipped: the race's time budget ({budget.TotalSeconds:0} s) is used up.");
-                    continue;
-                }
-                var p = entry.Candidate.Parameters(card.Task, data.Classes.Length, options.Threads, overrides: entry.Values);
-                Append(live, $"[{entry.Candidate.Id}] {entry.Reason}. {string.Join(", ", entry.Values.Select(kv => $"{kv.Key}={kv.Value}"))}");
-                var outcome = LightGbmTrainer.Train(split, p, card.Task, card.PrimaryMetric, m =>
-                {
-                    lock (live.Gate) live.Curve.Add(m with { Candidate = entry.Candidate.Id });
-                }, ct, trainMetricEvery: 0);
-                Append(live, $"[{entry.Candidate.Id}] best iteration {outcome.BestIteration}: validation {metric} {outcome.BestValidMetric:0.####}; {outcome.Elapsed.TotalSeconds:0.0} s.");
-                results.Add((entry, outcome, p));
-            }
-            var winner = results.Aggregate((a, b) => (higher ? b.Outcome.BestValidMetric > a.Outcome.BestValidMetric : b.Outcome.BestValidMetric < a.Outcome.BestValidMetric) ? b : a);
-            Append(live, $"Winner on validation: {winner.Entry.Candidate.Id} ({metric} {winner.Outcome.BestValidMetric:0.####}); its model is kept.");
-            var race = results.Select(r => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Outcome.BestValidMetric,
-                r.Outcome.Test.Get(card.PrimaryMetric) ?? double.NaN, r.Outcome.BestIteration, r.Outcome.Elapsed.TotalSeconds, ReferenceEquals(r.Entry, winner.Entry))).ToList();
-            var total = TimeSpan.FromSeconds(results.Sum(r => r.Outcome.Elapsed.TotalSeconds));
-            return (winner.Outcome with { Elapsed = total }, winner.Parameters, (IReadOnlyList<RaceResult>)race);
+            var outcome = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, threads,
+                (id, m) => { lock (live.Gate) live.Curve.Add(m with { Candidate = id }); },
+                line => Append(live, line), ct, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget);
+            var race = outcome.Candidates.Select((r, i) => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Valid,
+                r.Test, r.BestIteration, r.Seconds, i == outcome.Winner) { DroppedAtIteration = r.DroppedAtIteration }).ToList();
+            return (outcome.WinnerOutcome, outcome.Candidates[outcome.Winner].Parameters, (IReadOnlyList<RaceResult>)race);
         }, CancellationToken.None);
     }
 
-    private static readonly string[] TransferredKeys = ["learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2"];
+    private static readonly string[] TransferredKeys = ["learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2", "extra_trees"];
 
     // A finished run as an experience: its card and statistics, the LightGBM values that transfer, and its test score.
     private static Knowledge.ExperienceRecord Experience(DataCard card, Knowledge.MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score, IReadOnlyList<RaceResult>? race = null)
@@ -310,7 +292,8 @@ public sealed class TrainingService(
         {
             Dataset = card.Name, Source = "training", Card = card, Meta = meta, Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper,
             Metric = card.PrimaryMetric, HigherIsBetter = TaskDefaults.HigherIsBetter(card.PrimaryMetric), Score = score, BestIteration = bestIteration,
-            CandidateScores = race is { Count: > 0 } ? race.Where(r => double.IsFinite(r.Test)).ToDictionary(r => r.Candidate, r => r.Test) : null,
+            // Only candidates that trained to their end: a score cut short by halving would understate them.
+            CandidateScores = race is { Count: > 0 } ? race.Where(r => double.IsFinite(r.Test) && r.DroppedAtIteration is null).ToDictionary(r => r.Candidate, r => r.Test) : null,
         };
     }
 

@@ -1,0 +1,80 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Training;
+
+namespace AutoMLGpt.Core.Knowledge.Portfolio;
+
+/// <summary>How a raced candidate did: its validation and test score at its best iteration, and when it was dropped.</summary>
+public sealed record RacedCandidate(RaceEntry Entry, TrainingParameters Parameters, double Valid, double Test, int BestIteration, int Iterations, double Seconds, int? DroppedAtIteration);
+
+/// <summary>The race: every candidate, the one kept (best on validation) and its model.</summary>
+public sealed record RaceOutcome(IReadOnlyList<RacedCandidate> Candidates, int Winner, TrainingOutcome WinnerOutcome, TimeSpan Elapsed);
+
+/// <summary>
+/// Races portfolio candidates on one binned split. <b>Successive halving</b> (Jamieson &amp; Talwalkar 2016, as in
+/// Hyperband and FLAML's racing): all candidates train up to a first budget of boosting rounds, the better half on
+/// validation goes on with twice the budget, and so on until one is left, which trains to its own end (early stopping).
+/// Candidates keep their boosters between rungs, so nothing is retrained. <b>Full</b>: every candidate trains to its end.
+/// </summary>
+public static class PortfolioRace
+{
+    public const string Halving = "halving";
+    public const string Full = "full";
+
+    public static RaceOutcome Run(LightGbmSplit split, IReadOnlyList<RaceEntry> entries, MlTask task, string primaryMetric, int threads,
+        Action<string, IterationMetrics>? onIteration, Action<string>? log, CancellationToken cancellationToken,
+        string strategy = Halving, int firstRung = 100, TimeSpan? budget = null, int trainMetricEvery = 0)
+    {
+        var higher = TaskDefaults.HigherIsBetter(LightGbmTrainer.CurveMetric(task, primaryMetric));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var runs = new List<LightGbmRun>();
+        var parameters = entries.Select(e => e.Candidate.Parameters(task, split.Classes, threads, overrides: e.Values)).ToList();
+        var dropped = new int?[entries.Count];
+        try
+        {
+            foreach (var p in parameters) runs.Add(new LightGbmRun(split, p, task, primaryMetric, trainMetricEvery));
+            var alive = Enumerable.Range(0, entries.Count).ToList();
+            bool Better(int a, int b) => double.IsNaN(runs[b].BestValidMetric) || (higher ? runs[a].BestValidMetric > runs[b].BestValidMetric : runs[a].BestValidMetric < runs[b].BestValidMetric);
+            void Advance(int i, int until)
+            {
+                var id = entries[i].Candidate.Id;
+                runs[i].Advance(until, m => onIteration?.Invoke(id, m), cancellationToken);
+            }
+
+            if (strategy == Full)
+            {
+                foreach (var i in alive)
+                {
+                    if (i >= 2 && budget is { } b && watch.Elapsed > b) { log?.Invoke($"[{entries[i].Candidate.Id}] skipped: the race's time budget ({b.TotalSeconds:0} s) is used up."); dropped[i] = 0; continue; }
+                    Advance(i, int.MaxValue);
+                    log?.Invoke($"[{entries[i].Candidate.Id}] best iteration {runs[i].BestIteration}: validation {runs[i].BestValidMetric:0.####}; {runs[i].Elapsed.TotalSeconds:0.0} s.");
+                }
+            }
+            else
+            {
+                var rung = Math.Max(1, firstRung);
+                while (alive.Count > 1)
+                {
+                    foreach (var i in alive) Advance(i, rung);
+                    var ranked = alive.OrderBy(i => i, Comparer<int>.Create((a, b) => a == b ? 0 : Better(a, b) ? -1 : 1)).ToList();
+                    var keep = ranked.Take((ranked.Count + 1) / 2).ToList();
+                    foreach (var i in ranked.Skip(keep.Count)) dropped[i] = runs[i].Iteration;
+                    log?.Invoke($"Rung of {rung} rounds: {string.Join(", ", ranked.Select(i => $"{entries[i].Candidate.Id} {runs[i].BestValidMetric:0.####}"))}; " +
+                                $"{(keep.Count == 1 ? "kept" : "going on")}: {string.Join(", ", keep.Select(i => entries[i].Candidate.Id))}.");
+                    alive = keep;
+                    rung *= 2;
+                }
+                Advance(alive[0], int.MaxValue);
+            }
+            var winner = Enumerable.Range(0, entries.Count).Where(i => runs[i].Iteration > 0).Aggregate((a, b) => Better(b, a) ? b : a);
+            var outcomes = runs.Select((r, i) => r.Iteration > 0 ? r.Outcome(saveModel: i == winner) : null).ToList();
+            var raced = entries.Select((e, i) => new RacedCandidate(e, parameters[i], runs[i].BestValidMetric,
+                outcomes[i]?.Test.Get(primaryMetric) ?? double.NaN, runs[i].BestIteration, runs[i].Iteration, runs[i].Elapsed.TotalSeconds, dropped[i])).ToList();
+            log?.Invoke($"Winner on validation: {entries[winner].Candidate.Id} ({runs[winner].MetricName} {runs[winner].BestValidMetric:0.####}); its model is kept.");
+            return new RaceOutcome(raced, winner, outcomes[winner]! with { Elapsed = watch.Elapsed }, watch.Elapsed);
+        }
+        finally
+        {
+            foreach (var r in runs) r.Dispose();
+        }
+    }
+}
