@@ -162,7 +162,7 @@ public static partial class BenchCommands
             // (successive halving needs partial curves, so it always trains; --race full reads full runs from the matrix).
             var plan = eval.Portfolio.PlanRace(card, blendChoice, k, trainRows: run.TrainRows, exclude: exclude);
             var fewShot = new List<double>(); double fewSeconds = 0; var winners = new List<string>();
-            foreach (var s in eval.Seeds)
+            foreach (var s in k < 2 ? [] : eval.Seeds) // --k 0 skips the few-shot race (a quick study of the zero-shot settings)
             {
                 if (eval.RaceStrategy == PortfolioRace.Full)
                 {
@@ -188,7 +188,7 @@ public static partial class BenchCommands
                 search.Add(best.Test); randomScores.AddRange(results.Select(r => r.Test)); searchSeconds += results.Sum(r => r.Seconds);
             }
             var row = new RecommendRow(card.Name, run.Metric, run.HigherIsBetter, eval.Seeds.Length, Mean(defaults.Test), Mean(randomScores), Mean(search),
-                Mean(blend.Test), Mean(text.Test), Mean(meta.Test), Mean(fewShot), blend.Config, string.Join(",", winners), recommendMs,
+                Mean(blend.Test), Mean(text.Test), Mean(meta.Test), fewShot.Count > 0 ? Mean(fewShot) : double.NaN, blend.Config, string.Join(",", winners), recommendMs,
                 searchSeconds / eval.Seeds.Length, fewSeconds / eval.Seeds.Length, blend.Seconds / eval.Seeds.Length, run.InMatrix is not null);
             rows.Add(row);
             Console.WriteLine($"{card.Name,-26} {run.Metric,-9} defaults {F(row.Defaults)}  random-mean {F(row.RandomMean)}  search-best {F(row.SearchBest)}  " +
