@@ -95,14 +95,24 @@ public static partial class DataProfiler
             nums.Count > 0 ? nums.Min() : null, nums.Count > 0 ? nums.Max() : null, nums.Count > 0 ? nums.Average() : null, top);
     }
 
-    // Named like a label, then low-cardinality categoricals, then the last column (the usual convention).
+    // Strong names (label, target, class, …) decide. Otherwise the last column (the usual convention) comes first when it
+    // is a low-cardinality category, ahead of a column merely named like a common target (price, quality, …): a numeric
+    // "price" in the middle of a table is more often a feature than the label.
     private static List<string> LabelCandidates(List<ColumnProfile> columns, int rows)
     {
-        var named = columns.Where(c => LabelName().IsMatch(c.Name) && c.Missing < rows);
+        var strong = columns.Where(c => StrongLabelName().IsMatch(c.Name) && c.Missing < rows);
+        var weak = columns.Where(c => LabelName().IsMatch(c.Name) && c.Missing < rows).ToList();
         var last = columns[^1];
-        var lowCardinality = columns.Where(c => c.Kind == ColumnKind.Categorical && c.Distinct is >= 2 and <= 20 && c.MissingShare < 0.5);
-        return named.Append(last).Concat(lowCardinality).Where(c => c.Distinct >= 2).Select(c => c.Name).Distinct().Take(5).ToList();
+        bool LowCardinality(ColumnProfile c) => c.Kind == ColumnKind.Categorical && c.Distinct is >= 2 and <= 20 && c.MissingShare < 0.5;
+        var lowCardinality = columns.Where(LowCardinality);
+        IEnumerable<ColumnProfile> ordered = LowCardinality(last) || weak.Count == 0
+            ? strong.Append(last).Concat(weak)
+            : strong.Concat(weak.Where(LowCardinality)).Concat(weak).Append(last);
+        return ordered.Concat(lowCardinality).Where(c => c.Distinct >= 2).Select(c => c.Name).Distinct().Take(5).ToList();
     }
+
+    [GeneratedRegex(@"^(label|target|class|y|outcome|response)$", RegexOptions.IgnoreCase)]
+    private static partial Regex StrongLabelName();
 
     [GeneratedRegex(@"^(label|target|class|y|outcome|response|income|churn|survived|default|diagnosis|quality|price)$", RegexOptions.IgnoreCase)]
     private static partial Regex LabelName();

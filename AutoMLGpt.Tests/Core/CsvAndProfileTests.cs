@@ -104,4 +104,27 @@ public class CsvAndProfileTests
         Assert.Equal(task, profile.SuggestedTask);
         Assert.Equal(metric, profile.SuggestedMetric);
     }
+
+    [Fact]
+    public void ALastColumnWithFewCategoriesBeatsANumericColumnMerelyNamedLikeATarget()
+    {
+        // A numeric "price" is a feature here; the two-valued last column is what to predict.
+        var rows = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{100 + i * 3.5},{i % 7},{(i % 3 == 0 ? "yes" : "no")}"));
+        var profile = DataProfiler.Profile(CsvReader.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("price,rooms,sold\n" + rows))));
+        Assert.Equal("sold", profile.LabelColumn);
+        Assert.Equal(MlTask.BinaryClassification, profile.SuggestedTask);
+        Assert.Contains("price", profile.LabelCandidates);
+        // A strong name still decides, wherever it is.
+        var named = DataProfiler.Profile(CsvReader.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("target,rooms,sold\n" + rows))));
+        Assert.Equal("target", named.LabelColumn);
+    }
+
+    [Theory]
+    [InlineData("wine_quality")]
+    [InlineData("abalone")]
+    [InlineData("car_prices_kbb")]
+    [InlineData("telco_customer_churn")]
+    [InlineData("titanic")]
+    public void TheLabelGuessMatchesTheSharedCards(string dataset) =>
+        Assert.Equal(SharedData.Card(dataset).Card.LabelColumn, DataProfiler.Profile(CsvReader.Read(SharedData.Csv(dataset))).LabelColumn);
 }

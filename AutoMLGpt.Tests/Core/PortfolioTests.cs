@@ -1,4 +1,6 @@
 using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Knowledge.Encoders;
 using AutoMLGpt.Core.Knowledge.Portfolio;
@@ -194,5 +196,29 @@ public class PortfolioTests
         Assert.True(many.Value < two.Value - 0.02, $"9 classes {many.Value:0.000} vs 2 classes {two.Value:0.000}");
         Assert.True(many.Low < many.Value && many.Value < many.High);
         Assert.Contains("split-conformal", many.Basis);
+    }
+
+    [Fact]
+    public async Task TheOfflineEngineShowsTheChosenCandidateTheRaceAndACalibratedBandInStagesCAndD()
+    {
+        var card = SharedData.Card("german_credit").Card;
+        card.Name = "credit applications (new)";
+        var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, Shared.Value);
+        var outputs = new Dictionary<StageKind, StageOutput>();
+        await foreach (var u in PipelineRunner.RunAsync(engine, new ExperimentCards(card, ModelCatalogue.LightGbm.TemplateCard(), new ExperimentRequest()), CancellationToken.None))
+            if (u.Output is { } o) outputs[u.Stage] = o;
+        var choice = Portfolio.ChooseZeroShot(card);
+        var table = outputs[StageKind.Hyperparameters];
+        Assert.Contains($"Zero-shot choice: {(choice.Candidate.IsDefaults ? "LightGBM's defaults" : choice.Candidate.Id)}", table.Text);
+        Assert.Contains("Race candidate 1 of 8", table.Text);
+        var lr = table.Hyperparameters!.Single(r => r.Name == "learning_rate");
+        Assert.Equal(double.Parse(choice.Values["learning_rate"], System.Globalization.CultureInfo.InvariantCulture), double.Parse(lr.Value, System.Globalization.CultureInfo.InvariantCulture), 6);
+        var curve = outputs[StageKind.TrainingLog].Curve!;
+        var forecast = Shared.Value.Forecaster!.FromCard(card, choice)!;
+        Assert.Equal(Math.Round(forecast.Value, 4), curve.Final);
+        Assert.Equal(Math.Round(forecast.Low, 4), curve.Low);
+        Assert.Equal(Math.Round(forecast.High, 4), curve.High);
+        Assert.StartsWith("card only:", curve.Basis);
+        Assert.Contains("Basis: card only", outputs[StageKind.TrainingLog].Text);
     }
 }
