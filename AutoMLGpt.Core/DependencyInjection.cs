@@ -130,6 +130,7 @@ public static class DependencyInjection
         services.AddSingleton(training);
         services.AddSingleton(new DataFolders(Path.Combine(contentRoot, database.DataDirectory)));
         services.AddSingleton<TrainingJobStore>();
+        services.AddSingleton<DatasetIntake>();
         services.AddSingleton<TrainingService>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingService>());
         services.AddSingleton<RunHeartbeatService>();

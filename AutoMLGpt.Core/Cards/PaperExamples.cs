@@ -1,7 +1,11 @@
 namespace AutoMLGpt.Core.Cards;
 
 /// <summary>A one-click example: the cards of one of the AutoML-GPT paper's worked examples.</summary>
-public sealed record ExampleExperiment(string Key, string Title, Func<ExperimentCards> Create);
+public sealed record ExampleExperiment(string Key, string Title, Func<ExperimentCards> Create)
+{
+    /// <summary>The example's data shipped with the app (a gzip CSV resource), so it can be trained at once; null for examples without.</summary>
+    public string? DataResource { get; init; }
+}
 
 /// <summary>The paper's worked examples (Zhang et al. 2023, Sections 4.2–4.4), as cards the user can load and edit.</summary>
 public static class PaperExamples
@@ -54,7 +58,7 @@ public static class PaperExamples
             Description = "XGBoost with histogram tree building and native categorical support.",
             Parameters = [new("max_depth", "6"), new("tree_method", "hist")],
         },
-        new ExperimentRequest { Requests = "Report AUC as well as accuracy.", Resources = "CPU only, 8 cores" }));
+        new ExperimentRequest { Requests = "Report AUC as well as accuracy.", Resources = "CPU only, 8 cores" })) { DataResource = "adult.csv.gz" };
 
     public static ExampleExperiment ImageNetSubset { get; } = new("imagenet100-vit", "ImageNet-100 + ViT classification", () => new(
         new DataCard

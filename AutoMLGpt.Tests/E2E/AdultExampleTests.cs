@@ -22,6 +22,10 @@ public class AdultExampleTests(AppFixture app)
 
         await experiment.LoadExampleAsync("adult-xgboost");
         await Expect(page.Locator("#prompt-paragraph")).ToContainTextAsync("Assume we have {Data Card: name: UCI Adult;");
+        // The example brings its data (Train for real works at once), and the card stays editable.
+        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 60_000 });
+        await page.Locator("#data-name").FillAsync("UCI Adult 1994");
+        await Expect(page.Locator("#prompt-paragraph")).ToContainTextAsync("name: UCI Adult 1994;");
         // Record every status each stage panel passes through, to see that the stages really streamed live.
         await page.EvaluateAsync("""
             () => { window.__statuses = [];
@@ -48,12 +52,12 @@ public class AdultExampleTests(AppFixture app)
 
         var history = new HistoryPage(page, app.BaseUrl);
         await history.OpenAsync();
-        var row = history.Row("UCI Adult");
+        var row = history.Row("UCI Adult 1994");
         await Expect(row.First).ToContainTextAsync("succeeded");
         await Expect(row.First).ToContainTextAsync("4/4");
 
         await row.First.Locator("a.history-open").ClickAsync();
-        await Expect(page.Locator("#page-title")).ToHaveTextAsync("UCI Adult · XGBoost");
+        await Expect(page.Locator("#page-title")).ToHaveTextAsync("UCI Adult 1994 · XGBoost");
         await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
         Assert.Empty(errors);
         Assert.Empty(app.Logs.Errors);

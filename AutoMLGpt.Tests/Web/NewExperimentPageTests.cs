@@ -28,12 +28,26 @@ public class NewExperimentPageTests : WebTestContext
     {
         Render<MudPopoverProvider>();
         var cut = Render<NewExperiment>();
-        cut.Find("#example-adult-xgboost").Click();
-        Assert.Equal("UCI Adult", cut.Find("#data-name").GetAttribute("value"));
-        Assert.StartsWith("Assume we have {Data Card: name: UCI Adult;", cut.Find("#prompt-paragraph").TextContent);
+        cut.Find("#example-coco-detr").Click();
+        Assert.Equal("COCO 2017", cut.Find("#data-name").GetAttribute("value"));
+        Assert.StartsWith("Assume we have {Data Card: name: COCO 2017;", cut.Find("#prompt-paragraph").TextContent);
 
-        cut.Find("#data-name").Input("UCI Adult (1994 census)");
-        Assert.Contains("name: UCI Adult (1994 census);", cut.Find("#prompt-paragraph").TextContent);
+        cut.Find("#data-name").Input("COCO 2017 (val)");
+        Assert.Contains("name: COCO 2017 (val);", cut.Find("#prompt-paragraph").TextContent);
+    }
+
+    [Fact]
+    public async Task TheAdultExampleBringsItsDataSoTheRunCanTrainAtOnce()
+    {
+        Render<MudPopoverProvider>();
+        var cut = Render<NewExperiment>();
+        cut.Find("#example-adult-xgboost").Click();
+        cut.WaitForAssertion(() => Assert.Contains("48,842 rows", cut.Find("#dataset-profile").TextContent), TimeSpan.FromSeconds(30));
+        Assert.Equal("UCI Adult", cut.Find("#data-name").GetAttribute("value")); // the example's own card is kept
+        cut.Find("#run-button").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#open-experiment")), TimeSpan.FromSeconds(30));
+        var saved = Assert.Single(await Database.Store.ListAsync());
+        Assert.NotNull((await Database.Store.GetAsync(saved.Id))!.DatasetFile);
     }
 
     [Fact]

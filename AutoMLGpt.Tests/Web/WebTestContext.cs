@@ -37,7 +37,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             typeof(AutoMLGpt.Core.Experiments.ExperimentStore), typeof(AutoMLGpt.Core.Experiments.ExperimentRunner),
             typeof(AutoMLGpt.Core.Experiments.ChatRefiner), typeof(AutoMLGpt.Core.Engines.Llm.LlmOptions),
             typeof(AutoMLGpt.Core.Training.Jobs.TrainingService), typeof(AutoMLGpt.Core.Training.Jobs.TrainingJobStore),
-            typeof(AutoMLGpt.Core.Training.Jobs.DataFolders), typeof(AutoMLGpt.Core.Training.Jobs.TrainingOptions),
+            typeof(AutoMLGpt.Core.Training.Jobs.DataFolders), typeof(AutoMLGpt.Core.Training.Jobs.DatasetIntake), typeof(AutoMLGpt.Core.Training.Jobs.TrainingOptions),
             typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
             typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(UsageLimiter),
         })
