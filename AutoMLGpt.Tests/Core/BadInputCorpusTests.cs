@@ -119,6 +119,15 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
             }
             var generated = DataFolders.NewDatasetFile();
             Assert.Equal(Path.Combine(folders.Uploads, generated), folders.DatasetPath(generated));
+            // As a label, every hostile name becomes plain text: no path, no control or bidi characters, bounded.
+            foreach (var name in BadInputs.FileNames)
+            {
+                var label = AutoMLGpt.Core.Training.Jobs.DatasetIntake.DisplayName(name);
+                Assert.InRange(label.Length, 1, 200);
+                Assert.DoesNotContain('/', label);
+                Assert.DoesNotContain('\\', label);
+                Assert.DoesNotContain(label, c => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069');
+            }
         }
         finally { Directory.Delete(folders.Root, true); }
         output.WriteLine($"file names: {BadInputs.FileNames.Count} refused as paths, 0 crashes");
