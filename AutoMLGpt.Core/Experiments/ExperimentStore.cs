@@ -312,6 +312,15 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>Saves an imported experiment with its training jobs in one transaction: all of it or nothing.</summary>
+    public async Task ImportAsync(ExperimentEntity experiment, IReadOnlyCollection<TrainingJobEntity> jobs, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        db.Experiments.Add(experiment);
+        db.TrainingJobs.AddRange(jobs);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

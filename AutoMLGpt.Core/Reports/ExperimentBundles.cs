@@ -37,7 +37,11 @@ public sealed record BundleMessage(string Role, string Content, int? Revision, R
 public sealed record BundleTraining(
     Guid OriginalId, int Revision, RunStatus Status, string? Error, string MetricName, double? PredictedFinal, double? RealFinal,
     string ParametersJson, string? ResultJson, string CurveJson, string Log, string? DatasetSha256, long? DatasetBytes, string? ModelFile,
-    DateTime CreatedUtc, DateTime? StartedUtc, DateTime? CompletedUtc);
+    DateTime CreatedUtc, DateTime? StartedUtc, DateTime? CompletedUtc)
+{
+    /// <summary>What the job trained (<see cref="Training.Jobs.TrainingModes"/>); absent in bundles from before races.</summary>
+    public string? Mode { get; init; }
+}
 
 /// <summary>
 /// Reproducibility bundles: one zip per experiment with the cards (Hugging Face format), the prompt paragraph, the
@@ -106,7 +110,7 @@ public sealed class ExperimentBundles(
             await WriteAsync(zip, $"{folder}/parameters.json", j.ParametersJson, cancellationToken);
             if (j.ResultJson is not null) await WriteAsync(zip, $"{folder}/metrics.json", j.ResultJson, cancellationToken);
             training.Add(new BundleTraining(j.Id, j.Revision, j.Status, j.Error, j.MetricName, j.PredictedFinal, j.RealFinal, j.ParametersJson,
-                j.ResultJson, j.CurveJson, j.Log, hash?.Item1, hash?.Item2, modelEntry, j.CreatedUtc, j.StartedUtc, j.CompletedUtc));
+                j.ResultJson, j.CurveJson, j.Log, hash?.Item1, hash?.Item2, modelEntry, j.CreatedUtc, j.StartedUtc, j.CompletedUtc) { Mode = j.Mode });
         }
 
         var manifest = new BundleManifest(Format, 1, clock.GetUtcNow().UtcDateTime,
@@ -169,10 +173,7 @@ public sealed class ExperimentBundles(
             try
             {
                 var entity = await BuildEntityAsync(manifest, zip, fileName, written, cancellationToken);
-                await using var db = await factory.CreateDbContextAsync(cancellationToken);
-                db.Experiments.Add(entity.Experiment);
-                db.TrainingJobs.AddRange(entity.Jobs);
-                await db.SaveChangesAsync(cancellationToken); // one transaction: all of it or nothing
+                await store.ImportAsync(entity.Experiment, entity.Jobs, cancellationToken);
                 return entity.Experiment.Id;
             }
             catch
@@ -256,6 +257,7 @@ public sealed class ExperimentBundles(
                 Log = t.Log ?? "", CurveJson = t.CurveJson ?? "[]", ResultJson = t.ResultJson, ParametersJson = t.ParametersJson ?? "{}", ModelFile = modelFile,
                 MetricName = t.MetricName ?? "", PredictedFinal = t.PredictedFinal, RealFinal = t.RealFinal,
                 CreatedUtc = t.CreatedUtc, StartedUtc = t.StartedUtc, CompletedUtc = t.CompletedUtc,
+                Mode = t.Mode is { } mode && Training.Jobs.TrainingModes.IsKnown(mode) ? mode : Training.Jobs.TrainingModes.Recommended,
             });
         }
         return (e, trainingJobs);
