@@ -212,6 +212,8 @@ public sealed class QuotaPageTests : WebTestContext
         var others = Enumerable.Range(0, limiter.Options.MaxConcurrentRuns).Select(i => limiter.TryStartRun(Guid.NewGuid(), false, out _)).ToList();
         var cut = Render<NewExperiment>();
         cut.Find("#example-adult-xgboost").Click();
+        // Run waits while the example's data loads.
+        cut.WaitForAssertion(() => Assert.Null(cut.Find("#run-button").GetAttribute("disabled")), TimeSpan.FromSeconds(30));
         cut.Find("#run-button").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("Limits:MaxConcurrentRuns", cut.Find("#run-error").TextContent));
