@@ -107,6 +107,30 @@ public class TrainingServiceTests
     }
 
     [Fact]
+    public async Task FollowingAJobStreamsItsChangesUntilItEndsWithoutAViewPerIteration()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await ExperimentFromUploadAsync(db, "spambase");
+        var job = await service.EnqueueAsync(experiment);
+        var views = new List<TrainingJobView>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await foreach (var view in service.FollowAsync(job, TimeSpan.FromMilliseconds(100), timeout.Token)) views.Add(view);
+        Assert.Equal(RunStatus.Succeeded, views[^1].Status);
+        Assert.All(views[..^1], v => Assert.True(v.Status is RunStatus.Queued or RunStatus.Running));
+        var iterations = views.Select(v => v.Curve.Count).ToList();
+        Assert.Equal(iterations.Order(), iterations); // the curve only grows
+        Assert.True(views.Count >= 3, "several live updates");
+        Assert.True(views.Count < views[^1].Curve.Count, "coalesced: fewer views than iterations");
+        // A finished job yields its saved state once.
+        var again = new List<TrainingJobView>();
+        await foreach (var view in service.FollowAsync(job)) again.Add(view);
+        Assert.Equal(RunStatus.Succeeded, Assert.Single(again).Status);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task TrainForRealProbesTheLearningCurveFirstAndReportsAForecastWithABand()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -35,6 +35,36 @@ public sealed class TrainingService(
         public RunStatus Status = RunStatus.Queued;
         /// <summary>Keeps the job's heartbeat going from the queue to its end.</summary>
         public IDisposable? Alive;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes at the next change (a log line, an iteration, the end).</summary>
+        public Task Changed => Volatile.Read(ref _changed).Task;
+
+        public void Touch() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>
+    /// The job as it changes: its state now, then again after each change (at most every <paramref name="interval"/>,
+    /// default 250 ms), until it ends. While it runs in this process the changes are signalled; a job this process does
+    /// not run (another instance) is read from the database as its checkpoints land.
+    /// </summary>
+    public async IAsyncEnumerable<TrainingJobView> FollowAsync(Guid jobId, TimeSpan? interval = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var every = interval ?? TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            var changed = _live.TryGetValue(jobId, out var live) ? live.Changed : null; // taken before reading, so no change is missed
+            var view = await GetAsync(jobId, cancellationToken);
+            if (view is null) yield break;
+            yield return view;
+            if (view.Status is not (RunStatus.Running or RunStatus.Queued)) yield break;
+            if (changed is null) await Task.Delay(TimeSpan.FromSeconds(options.CheckpointSeconds), clock, cancellationToken);
+            else
+            {
+                await changed.WaitAsync(cancellationToken);
+                await Task.Delay(every, clock, cancellationToken); // coalesce a burst of iterations into one update
+            }
+        }
     }
 
     /// <summary>
@@ -80,6 +110,7 @@ public sealed class TrainingService(
         {
             if (_live.TryGetValue(jobId, out var live)) { live.Status = RunStatus.Cancelled; live.Alive?.Dispose(); }
             await jobs.UpdateAsync(jobId, j => { j.Status = RunStatus.Cancelled; j.CompletedUtc = clock.GetUtcNow().UtcDateTime; j.Error = "Cancelled before it started."; });
+            if (_live.TryGetValue(jobId, out var cancelled)) cancelled.Touch();
         }
     }
 
@@ -220,6 +251,7 @@ public sealed class TrainingService(
             }, CancellationToken.None);
             _running.TryRemove(id, out _);
             _live.TryRemove(id, out _);
+            live.Touch(); // followers read the saved, final state
             live.Alive?.Dispose();
             logger.LogInformation("Training job {JobId} ended: {Status}", id, status);
         }
@@ -273,7 +305,7 @@ public sealed class TrainingService(
         {
             using var split = LightGbmSplit.Create(data);
             var outcome = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, threads,
-                (id, m) => { lock (live.Gate) live.Curve.Add(m with { Candidate = id }); },
+                (id, m) => { lock (live.Gate) live.Curve.Add(m with { Candidate = id }); live.Touch(); },
                 line => Append(live, line), ct, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget);
             var race = outcome.Candidates.Select((r, i) => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Valid,
                 r.Test, r.BestIteration, r.Seconds, i == outcome.Winner) { DroppedAtIteration = r.DroppedAtIteration }).ToList();
@@ -332,6 +364,7 @@ public sealed class TrainingService(
     private static void Append(LiveJob live, string line)
     {
         lock (live.Gate) live.Log.AppendLine(line);
+        live.Touch();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
