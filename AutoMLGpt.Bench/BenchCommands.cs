@@ -42,7 +42,7 @@ public static partial class BenchCommands
             };
             if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix"))
             {
-                await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+                await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
                 Console.WriteLine($"wrote {output}");
             }
             return 0;

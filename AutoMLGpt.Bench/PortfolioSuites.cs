@@ -43,7 +43,7 @@ public static partial class BenchCommands
             {
                 Temperature = Opt("temperature", defaults.Temperature), UniformShare = Opt("uniform", defaults.UniformShare),
                 LossAversion = Opt("loss-aversion", defaults.LossAversion), Margin = Opt("margin", defaults.Margin),
-                FirstRung = (int)Opt("first-rung", defaults.FirstRung),
+                FirstRung = (int)Opt("first-rung", defaults.FirstRung), SizeBandwidth = Opt("size-bandwidth", defaults.SizeBandwidth),
             };
             var knowledge = Knowledge(encoder, KnowledgeBase.LoadEmbeddedPack().Records, 0.5).WithPortfolio(matrix, options);
             var seeds = Enumerable.Range(0, int.Parse(Get(o, "seeds", "3"), CultureInfo.InvariantCulture)).ToArray();

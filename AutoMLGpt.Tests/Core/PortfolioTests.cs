@@ -70,8 +70,8 @@ public class PortfolioTests
     {
         var values = new Dictionary<string, string> { ["num_leaves"] = "210", ["min_data_in_leaf"] = "56", ["bagging_fraction"] = "0.6", ["feature_fraction"] = "0.3" };
         var (bounded, changes) = SizeBounds.Apply(values, trainRows: 105, classes: 3, features: 4);
-        Assert.Equal("8", bounded["min_data_in_leaf"]);        // 105 / (4 × 3)
-        Assert.Equal("13", bounded["num_leaves"]);             // 105 / 8
+        Assert.Equal("17", bounded["min_data_in_leaf"]);       // 105 / 6
+        Assert.Equal("6", bounded["num_leaves"]);              // 105 / 17
         Assert.Equal("1", bounded["bagging_fraction"]);        // 200 rows per bag needs all 105
         Assert.Equal("0.5", bounded["feature_fraction"]);      // 2 of 4 features
         Assert.Equal(4, changes.Count);

@@ -80,9 +80,21 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
         var max = sims.Length > 0 ? sims.Max() : 0;
         var exp = sims.Select(s => Math.Exp((s - max) / options.Temperature)).ToArray();
         var sum = exp.Sum();
-        return rows.Select((r, i) => new DatasetWeight(r.Name, sims[i],
-            (1 - options.UniformShare) * exp[i] / sum + options.UniformShare / rows.Count, r.Source)).ToList();
+        var mixed = rows.Select((r, i) => (1 - options.UniformShare) * exp[i] / sum + options.UniformShare / rows.Count).ToArray();
+        // The size kernel: datasets of about this many rows count most (unknown sizes are neutral).
+        var rowsNew = card.Samples;
+        for (var i = 0; i < rows.Count; i++)
+            if (options.SizeBandwidth > 0 && rowsNew is > 0 && SizeOf(rows[i]) is > 0 and var other)
+            {
+                var d = Math.Log10(rowsNew.Value) - Math.Log10(other);
+                mixed[i] *= Math.Exp(-d * d / (2 * options.SizeBandwidth * options.SizeBandwidth));
+            }
+        var total = mixed.Sum();
+        return rows.Select((r, i) => new DatasetWeight(r.Name, sims[i], total > 0 ? mixed[i] / total : 1.0 / rows.Count, r.Source)).ToList();
     }
+
+    private long? SizeOf(EvidenceRow row) =>
+        row.Full?.Rows ?? knowledge.Records.FirstOrDefault(r => string.Equals(r.Dataset, row.Name, StringComparison.OrdinalIgnoreCase))?.Card.Samples;
 
     private bool Allowed(PortfolioCandidate c, IReadOnlySet<string>? exclude) => c.FromDataset is null || exclude?.Contains(c.FromDataset) != true;
 

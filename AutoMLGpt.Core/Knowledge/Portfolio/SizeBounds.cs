@@ -3,8 +3,7 @@ using System.Globalization;
 namespace AutoMLGpt.Core.Knowledge.Portfolio;
 
 /// <summary>
-/// Keeps a configuration trainable on the data it will meet: a leaf must be able to hold its minimum rows several times
-/// over per class, a tree cannot have more leaves than the rows allow, bagging must leave enough rows, and a column
+/// Keeps a configuration trainable on the data it will meet: a leaf's minimum rows must leave room for a few splits, a tree cannot have more leaves than the rows allow, bagging must leave enough rows, and a column
 /// sample must keep at least two columns. Without this, a configuration that wins on 40,000 rows can leave a 150-row,
 /// 3-class dataset with trees that never split (a single predicted class).
 /// </summary>
@@ -14,22 +13,22 @@ public static class SizeBounds
     private static string R(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <param name="trainRows">Rows the model trains on (70% of a card's size when only the card is known).</param>
-    /// <param name="classes">Classes (0 or 1 for regression).</param>
+    /// <param name="classes">Classes (0 or 1 for regression); kept for callers, the bounds depend on rows and features.</param>
     public static (Dictionary<string, string> Values, List<string> Changes) Apply(IReadOnlyDictionary<string, string> values, long trainRows, int classes, int? features)
     {
         var result = new Dictionary<string, string>(values);
         var changes = new List<string>();
         var n = Math.Max(1, trainRows);
-        var k = Math.Max(2, classes);
         double? Num(string key) => result.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 
-        // Each class's rows must be able to fill a couple of leaves on both sides of a split.
-        var maxMinData = Math.Max(1, Math.Floor(n / (4.0 * k)));
+        // A tree must be able to split at least twice with room to spare: six leaves' worth of rows. (Per-class bounds
+        // were tried and hurt: LightGBM's trees for each class see every row, so 20 rows a leaf suits 19 classes on 480 rows.)
+        var maxMinData = Math.Max(1, Math.Floor(n / 6.0));
         var minData = Num("min_data_in_leaf") ?? 20;
         if (minData > maxMinData)
         {
             result["min_data_in_leaf"] = I(maxMinData);
-            changes.Add($"min_data_in_leaf {I(minData)} → {I(maxMinData)}: {n:N0} training rows over {k} {(classes >= 2 ? "classes" : "parts")} need leaves of at most n / (4 × {k})");
+            changes.Add($"min_data_in_leaf {I(minData)} → {I(maxMinData)}: {n:N0} training rows allow leaves of at most n / 6 (two splits with room to spare)");
             minData = maxMinData;
         }
         var maxLeaves = Math.Max(2, Math.Floor(n / Math.Max(1, minData)));
