@@ -93,7 +93,7 @@ public static class DependencyInjection
             }
             return knowledge;
         });
-        services.AddOptions<PortfolioOptions>().BindConfiguration(PortfolioOptions.Section).ValidateOnStart();
+        services.AddOptions<PortfolioOptions>().Bind(configuration.GetSection(PortfolioOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PortfolioOptions>>(new ProblemsValidator<PortfolioOptions>(o => o.Problems()));
         services.AddSingleton(sp => new OfflineEngine(sp.GetRequiredService<OfflineEngineOptions>(), sp.GetRequiredService<KnowledgeBase>()));
 

@@ -50,7 +50,8 @@ public sealed record ExperimentDetails(
 /// </summary>
 public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // NaN is written as "NaN": a training loss not evaluated on an iteration (races evaluate validation only) is NaN.
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null,
         IReadOnlyDictionary<string, string>? engineSettings = null)

@@ -35,7 +35,8 @@ public class TrainingServiceTests
             if (view is not null && until(view)) return view;
             await Task.Delay(50);
         }
-        throw new TimeoutException($"job {job} did not reach the expected state");
+        var last = await service.GetAsync(job);
+        throw new TimeoutException($"job {job} did not reach the expected state; it is {last?.Status}, log ends: {last?.Log[^Math.Min(last.Log.Length, 1500)..]}");
     }
 
     [Fact]

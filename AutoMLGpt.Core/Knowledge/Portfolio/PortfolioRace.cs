@@ -11,8 +11,9 @@ public sealed record RaceOutcome(IReadOnlyList<RacedCandidate> Candidates, int W
 
 /// <summary>
 /// Races portfolio candidates on one binned split. <b>Successive halving</b> (Jamieson &amp; Talwalkar 2016, as in
-/// Hyperband and FLAML's racing): all candidates train up to a first budget of boosting rounds, the better half on
-/// validation goes on with twice the budget, and so on until one is left, which trains to its own end (early stopping).
+/// Hyperband and FLAML's racing): all candidates train up to a first budget of boosting (rounds × learning rate, so a
+/// low learning rate gets more rounds), the better half on validation goes on with twice the budget, and so on until
+/// one is left, which trains to its own end (early stopping).
 /// Candidates keep their boosters between rungs, so nothing is retrained. <b>Full</b>: every candidate trains to its end.
 /// </summary>
 public static class PortfolioRace
@@ -52,13 +53,17 @@ public static class PortfolioRace
             else
             {
                 var rung = Math.Max(1, firstRung);
+                // Rounds scale with 1 / learning rate (a rung is a budget of shrinkage, lr × rounds, as at lr 0.1): a slow
+                // learner is compared after as much boosting as a fast one, not dropped for being early in its curve.
+                var scale = parameters.Select(p => double.TryParse(p.LightGbm.GetValueOrDefault("learning_rate", "0.1"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var lr) && lr > 0
+                    ? Math.Clamp(0.1 / lr, 1, 10) : 1).ToArray();
                 while (alive.Count > 1)
                 {
-                    foreach (var i in alive) Advance(i, rung);
+                    foreach (var i in alive) Advance(i, (int)Math.Ceiling(rung * scale[i]));
                     var ranked = alive.OrderBy(i => i, Comparer<int>.Create((a, b) => a == b ? 0 : Better(a, b) ? -1 : 1)).ToList();
                     var keep = ranked.Take((ranked.Count + 1) / 2).ToList();
                     foreach (var i in ranked.Skip(keep.Count)) dropped[i] = runs[i].Iteration;
-                    log?.Invoke($"Rung of {rung} rounds: {string.Join(", ", ranked.Select(i => $"{entries[i].Candidate.Id} {runs[i].BestValidMetric:0.####}"))}; " +
+                    log?.Invoke($"Rung of {rung} rounds at learning rate 0.1 (more at lower rates): {string.Join(", ", ranked.Select(i => $"{entries[i].Candidate.Id} {runs[i].BestValidMetric:0.####}"))}; " +
                                 $"{(keep.Count == 1 ? "kept" : "going on")}: {string.Join(", ", keep.Select(i => entries[i].Candidate.Id))}.");
                     alive = keep;
                     rung *= 2;

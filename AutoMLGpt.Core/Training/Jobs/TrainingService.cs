@@ -138,7 +138,12 @@ public sealed class TrainingService(
             await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
             {
                 if (_live.TryGetValue(id, out var l) && l.Status == RunStatus.Cancelled) { _live.TryRemove(id, out _); continue; }
-                await RunJobAsync(id, stoppingToken);
+                try { await RunJobAsync(id, stoppingToken); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One job's failure to save must not stop this worker from taking the next one.
+                    logger.LogError(ex, "Training job {JobId} could not be finished", id);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -359,6 +364,11 @@ public sealed class TrainingService(
             }
         }
         catch (OperationCanceledException) { }
+        catch (Exception ex)
+        {
+            // A failed checkpoint must not take the job (or the worker) down: the final save still runs.
+            logger.LogError(ex, "Checkpoint of training job {JobId} failed", id);
+        }
     }
 
     private static void Append(LiveJob live, string line)
