@@ -313,6 +313,14 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>The engines experiments were run with, for the History filter (one query, not the rows).</summary>
+    public async Task<IReadOnlyList<string>> EnginesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var engines = await db.Experiments.Select(e => e.Engine).Distinct().ToListAsync(cancellationToken);
+        return engines.Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Saves an imported experiment with its training jobs in one transaction: all of it or nothing.</summary>
     public async Task ImportAsync(ExperimentEntity experiment, IReadOnlyCollection<TrainingJobEntity> jobs, CancellationToken cancellationToken = default)
     {

@@ -13,6 +13,15 @@ namespace AutoMLGpt.Tests.Core;
 public class ExperimentStoreTests
 {
     [Fact]
+    public async Task TheHistoryFilterListsEachEngineOnceInOrder()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        foreach (var engine in new[] { "offline engine", "OpenAI gpt-4o-mini", "offline engine", "Azure gpt-4o" })
+            await db.Store.CreateAsync(PaperExamples.Coco.Create(), engine);
+        Assert.Equal(["Azure gpt-4o", "OpenAI gpt-4o-mini", "offline engine"], await db.Store.EnginesAsync());
+    }
+
+    [Fact]
     public async Task ARunIsSavedWithItsCardsPromptStagesAndStatusAndReadsBackIdentically()
     {
         await using var db = await TestDatabase.CreateAsync();
