@@ -62,9 +62,10 @@ public static class DependencyInjection
         }
 
         services.TryAddSingletonTimeProvider();
-        services.AddSingleton(configuration.GetSection("Offline").Get<OfflineEngineOptions>() ?? new OfflineEngineOptions());
-        services.AddSingleton(configuration.GetSection(EncoderOptions.Section).Get<EncoderOptions>() ?? new EncoderOptions());
-        services.AddSingleton(configuration.GetSection(KnowledgeOptions.Section).Get<KnowledgeOptions>() ?? new KnowledgeOptions());
+        services.AddValidatedOptions<OfflineEngineOptions>(configuration, "Offline");
+        services.AddValidatedOptions<EncoderOptions>(configuration, EncoderOptions.Section);
+        services.AddValidatedOptions<KnowledgeOptions>(configuration, KnowledgeOptions.Section);
+        services.AddValidatedOptions<PortfolioOptions>(configuration, PortfolioOptions.Section, o => o.Problems());
         services.AddSingleton<TextEncoder>(sp => EncoderFactory.Create(sp.GetRequiredService<EncoderOptions>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("AutoMLGpt.Encoder")));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<TextEncoder>());
         services.AddSingleton(sp =>
@@ -82,7 +83,7 @@ public static class DependencyInjection
             {
                 if (ResultsMatrix.LoadEmbedded() is { } matrix)
                 {
-                    knowledge.WithPortfolio(matrix, sp.GetRequiredService<IOptions<PortfolioOptions>>().Value);
+                    knowledge.WithPortfolio(matrix, sp.GetRequiredService<PortfolioOptions>());
                     logger.LogInformation("Results matrix: {Candidates} candidates × {Datasets} datasets × {Seeds} splits", matrix.Candidates.Count, matrix.Datasets.Count, matrix.Seeds.Length);
                 }
                 else logger.LogWarning("No results matrix in this build; recommendations transfer the neighbours' values instead of choosing.");
@@ -93,8 +94,6 @@ public static class DependencyInjection
             }
             return knowledge;
         });
-        services.AddOptions<PortfolioOptions>().Bind(configuration.GetSection(PortfolioOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PortfolioOptions>>(new ProblemsValidator<PortfolioOptions>(o => o.Problems()));
         services.AddSingleton(sp => new OfflineEngine(sp.GetRequiredService<OfflineEngineOptions>(), sp.GetRequiredService<KnowledgeBase>()));
 
         // The language model: offline unless configured; bad settings stop the app at start with the key named.
@@ -109,14 +108,10 @@ public static class DependencyInjection
             : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>()));
 
         services.AddSingleton(sp => new ExperimentEngines(sp.GetRequiredService<IExperimentEngine>(), sp.GetRequiredService<OfflineEngine>()));
-        var limits = configuration.GetSection(UsageLimitOptions.Section).Get<UsageLimitOptions>() ?? new UsageLimitOptions();
-        if (limits.Problems().ToList() is { Count: > 0 } limitProblems) throw new OptionsValidationException(UsageLimitOptions.Section, typeof(UsageLimitOptions), limitProblems);
-        services.AddSingleton(limits);
+        services.AddValidatedOptions<UsageLimitOptions>(configuration, UsageLimitOptions.Section, o => o.Problems());
         services.AddSingleton<UsageLimiter>();
         services.AddScoped<SessionIdentity>();
-        var runs = configuration.GetSection(RunOptions.Section).Get<RunOptions>() ?? new RunOptions();
-        if (runs.Problems().ToList() is { Count: > 0 } runProblems) throw new OptionsValidationException(RunOptions.Section, typeof(RunOptions), runProblems);
-        services.AddSingleton(runs);
+        services.AddValidatedOptions<RunOptions>(configuration, RunOptions.Section, o => o.Problems());
         services.AddSingleton<LiveRuns>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
@@ -124,10 +119,7 @@ public static class DependencyInjection
         services.AddSingleton<ExperimentRunner>();
         services.AddSingleton<ChatRefiner>();
 
-        var training = configuration.GetSection(TrainingOptions.Section).Get<TrainingOptions>() ?? new TrainingOptions();
-        if (training.MaxConcurrentJobs is < 1 or > 64) throw new OptionsValidationException(TrainingOptions.Section, typeof(TrainingOptions), ["Training:MaxConcurrentJobs must be between 1 and 64."]);
-        if (training.MaxUploadMegabytes is < 1 or > 4096) throw new OptionsValidationException(TrainingOptions.Section, typeof(TrainingOptions), ["Training:MaxUploadMegabytes must be between 1 and 4096."]);
-        services.AddSingleton(training);
+        services.AddValidatedOptions<TrainingOptions>(configuration, TrainingOptions.Section, o => o.Problems());
         services.AddSingleton(new DataFolders(Path.Combine(contentRoot, database.DataDirectory)));
         services.AddSingleton<TrainingJobStore>();
         services.AddSingleton<DatasetIntake>();
@@ -223,6 +215,26 @@ public static class DependencyInjection
     {
         public AppDbContext CreateDbContext() => inner.CreateDbContext();
         public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => await inner.CreateDbContextAsync(cancellationToken);
+    }
+}
+
+/// <summary>Options bound the .NET way, with the problems of a bad setting named by key.</summary>
+public static class ValidatedOptions
+{
+    /// <summary>
+    /// Binds <paramref name="section"/> with <c>AddOptions().Bind().ValidateOnStart()</c>, validates it with the class's
+    /// own problem list (each message names its key), and registers the bound value itself for constructors. Problems
+    /// also throw here, at registration: a bad setting stops the app before anything starts.
+    /// </summary>
+    public static T AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>>? problems = null)
+        where T : class, new()
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        if (problems is not null) services.AddSingleton<IValidateOptions<T>>(new ProblemsValidator<T>(problems));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+        var value = configuration.GetSection(section).Get<T>() ?? new T();
+        if (problems?.Invoke(value).ToList() is { Count: > 0 } list) throw new OptionsValidationException(section, typeof(T), list);
+        return value;
     }
 }
 

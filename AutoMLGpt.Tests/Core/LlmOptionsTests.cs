@@ -21,6 +21,31 @@ public class LlmOptionsTests
         Register(Config());
     }
 
+    [Theory]
+    [InlineData("Training:MaxConcurrentJobs", "0")]
+    [InlineData("Portfolio:RaceSize", "40")]
+    [InlineData("Portfolio:RaceStrategy", "random")]
+    [InlineData("Limits:MaxConcurrentRuns", "0")]
+    public void ABadSettingStopsRegistrationAndTheOptionsNamingItsKey(string key, string value)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Register(Config((key, value))));
+        Assert.Contains(ex.Failures, f => f.StartsWith(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OptionsAreBoundAndValidatedTheDotNetWay()
+    {
+        var services = new ServiceCollection().AddLogging().AddAutoMLGptCore(Config(("Portfolio:RaceSize", "6")), Path.GetTempPath());
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(6, provider.GetRequiredService<IOptions<AutoMLGpt.Core.Knowledge.Portfolio.PortfolioOptions>>().Value.RaceSize);
+        Assert.Same(provider.GetRequiredService<IOptions<AutoMLGpt.Core.Knowledge.Portfolio.PortfolioOptions>>().Value, provider.GetRequiredService<AutoMLGpt.Core.Knowledge.Portfolio.PortfolioOptions>());
+        // A value changed after registration is still caught, by the validator, with its key.
+        services.Configure<AutoMLGpt.Core.Training.Jobs.TrainingOptions>(o => o.MaxUploadMegabytes = 0);
+        using var changed = services.BuildServiceProvider();
+        var ex = Assert.Throws<OptionsValidationException>(() => changed.GetRequiredService<IOptions<AutoMLGpt.Core.Training.Jobs.TrainingOptions>>().Value);
+        Assert.Contains(ex.Failures, f => f.StartsWith("Training:MaxUploadMegabytes", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void OpenAiWithoutAModelOrKeyFailsAtStartNamingTheKeys()
     {

@@ -20,6 +20,14 @@ public sealed class TrainingOptions
     public int Threads { get; set; } = Environment.ProcessorCount;
 
     public long MaxUploadBytes => MaxUploadMegabytes * 1024L * 1024L;
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxConcurrentJobs is < 1 or > 64) yield return "Training:MaxConcurrentJobs must be between 1 and 64.";
+        if (MaxUploadMegabytes is < 1 or > 4096) yield return "Training:MaxUploadMegabytes must be between 1 and 4096.";
+        if (CheckpointSeconds is <= 0 or > 3600) yield return "Training:CheckpointSeconds must be above 0 and at most 3600.";
+        if (Threads < 1) yield return "Training:Threads must be at least 1.";
+    }
 }
 
 /// <summary>
