@@ -28,6 +28,9 @@ public sealed class DatabaseOptions
     public string DataDirectory { get; set; } = "App_Data";
 }
 
+/// <summary>What the settings page shows about storage, without handing it the configuration.</summary>
+public sealed record StorageSummary(string Provider, string Connection);
+
 public static class DependencyInjection
 {
     public const string ConnectionStringName = "AutoMLGpt";
@@ -37,6 +40,8 @@ public static class DependencyInjection
     {
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connection = configuration.GetConnectionString(ConnectionStringName);
+        services.AddSingleton(new StorageSummary(database.Provider,
+            string.IsNullOrWhiteSpace(connection) ? "default SQLite file in the data folder" : $"from ConnectionStrings:{ConnectionStringName}"));
         switch (database.Provider.Trim().ToLowerInvariant())
         {
             case "sqlite":

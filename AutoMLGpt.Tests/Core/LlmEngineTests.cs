@@ -234,7 +234,7 @@ public class LlmEngineTests : IAsyncLifetime
     public async Task TheConnectionTesterReportsSuccessAndNamesTheSettingOnFailure()
     {
         var options = new LlmOptions { Provider = "OpenAI", Model = "fake-model", Endpoint = _server.Endpoint, ApiKey = Canary, MaxRetries = 0 };
-        var tester = new LlmConnectionTester(new FriendlyErrorsChatClient(LlmBackend.CreateClient(options), options), options);
+        var tester = new LlmConnectionTester(options, new FriendlyErrorsChatClient(LlmBackend.CreateClient(options), options));
         var ok = await tester.TestAsync(CancellationToken.None);
         Assert.True(ok.Ok, ok.Message);
         Assert.Contains("replied \"OK\"", ok.Message);

@@ -26,6 +26,9 @@ public class SimilarDatasetsTests : WebTestContext
         Assert.Contains(rows, r => r.TextContent.Contains("palmer_penguins")); // the pack's own penguins are the nearest
         var weights = cut.FindAll("#neighbours .weight").Select(w => w.TextContent.Trim()).ToList();
         Assert.Equal(100, weights.Take(3).Sum(w => int.Parse(w.TrimEnd('%'))), 1.0);
+        // The zero-shot choice is shown with its evidence: one evaluated candidate, never an average.
+        Assert.Contains("Zero-shot choice (stage C)", cut.Find("#zero-shot").TextContent);
+        Assert.NotEmpty(cut.FindAll("#candidate-ranking tr.winner"));
         var before = cut.Find("#transferred").TextContent;
 
         cut.FindAll("#neighbours input[type=checkbox]")[0].Change(false);
@@ -40,5 +43,8 @@ public class SimilarDatasetsTests : WebTestContext
         Assert.Contains("use-lite-static", cut.Find("#active-encoder").TextContent);
         Assert.Contains("CPU", cut.Find("#execution-provider").TextContent);
         Assert.Contains("35 from the knowledge pack", cut.Find("#experience-count").TextContent);
+        Assert.Contains("80 LightGBM candidates × 35 datasets × 3 splits", cut.Find("#results-matrix").TextContent);
+        Assert.Contains("card Accuracy", cut.Find("#forecast-calibration").TextContent);
+        Assert.Equal("Sqlite", cut.Find("#db-provider").TextContent.Trim());
     }
 }

@@ -39,12 +39,13 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             typeof(AutoMLGpt.Core.Training.Jobs.TrainingService), typeof(AutoMLGpt.Core.Training.Jobs.TrainingJobStore),
             typeof(AutoMLGpt.Core.Training.Jobs.DataFolders), typeof(AutoMLGpt.Core.Training.Jobs.DatasetIntake), typeof(AutoMLGpt.Core.Training.Jobs.TrainingOptions),
             typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
-            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(UsageLimiter),
+            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
         })
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>());
         Services.AddSingleton<IExperimentEngine>(engine);
         Services.AddSingleton(new ExperimentEngines(engine, engine));
+        Services.AddSingleton(new AutoMLGpt.Web.Llm.LlmConnectionTester(_database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>()));
         Services.AddScoped<SessionIdentity>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());

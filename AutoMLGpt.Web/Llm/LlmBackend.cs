@@ -19,11 +19,11 @@ public static class LlmBackend
     /// </summary>
     public static IServiceCollection AddLlmBackend(this IServiceCollection services, LlmOptions llm)
     {
+        services.AddSingleton<LlmConnectionTester>();
         if (llm.IsOffline) return services;
         services.AddChatClient(_ => CreateClient(llm))
             .Use(inner => new FriendlyErrorsChatClient(inner, llm))
             .UseLogging();
-        services.AddSingleton<LlmConnectionTester>();
         return services;
     }
 
@@ -127,11 +127,14 @@ public sealed class FriendlyErrorsChatClient(IChatClient inner, LlmOptions llm) 
     private static string Shorten(string s) => s.Length <= 300 ? s : s[..300] + "…";
 }
 
-/// <summary>The settings page's "test connection": one tiny request, timed.</summary>
-public sealed class LlmConnectionTester(IChatClient client, LlmOptions llm)
+/// <summary>The settings page's "test connection": one tiny request, timed. Offline, there is no model to test.</summary>
+public sealed class LlmConnectionTester(LlmOptions llm, IChatClient? client = null)
 {
+    public bool CanTest => client is not null;
+
     public async Task<(bool Ok, string Message)> TestAsync(CancellationToken cancellationToken)
     {
+        if (client is null) return (false, "No language model is configured (Llm:Provider is Offline); the offline engine needs no connection.");
         var watch = Stopwatch.StartNew();
         try
         {
