@@ -100,4 +100,19 @@ public sealed class RunHeartbeatService(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
+
+    /// <summary>
+    /// Live runs end on ApplicationStopping and write themselves as interrupted; the process must not exit before those
+    /// writes land. Waits (at most 10 s, and never past the host's shutdown timeout) until no stage stream or chat reply
+    /// of this process is live.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((live.Revisions.Count > 0 || live.Messages.Count > 0) && waited.Elapsed < TimeSpan.FromSeconds(10) && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(50, CancellationToken.None);
+        if (live.Revisions.Count > 0 || live.Messages.Count > 0)
+            logger.LogWarning("Stopping with {Count} run(s) still live; the next start marks them interrupted", live.Revisions.Count + live.Messages.Count);
+    }
 }
