@@ -84,7 +84,9 @@ public static partial class BenchCommands
             if (_cache.TryGetValue(key, out var hit)) return hit;
             var c = eval.Matrix.IndexOf(candidate.Id);
             var s = Array.IndexOf(eval.Matrix.Seeds, seed);
-            if (InMatrix is { } d && c >= 0 && s >= 0 && SameAsEvaluated(candidate, values))
+            // The matrix holds the candidate as listed (no size bounds): read it only for exactly those values.
+            var evaluated = candidate.EvaluatedValues();
+            if (InMatrix is { } d && c >= 0 && s >= 0 && evaluated.Count == values.Count && evaluated.All(kv => values.TryGetValue(kv.Key, out var v) && v == kv.Value))
             {
                 eval.LookedUp++;
                 return _cache[key] = (d.Valid[c][s], d.Test[c][s], d.Seconds[c][s]);
@@ -94,13 +96,6 @@ public static partial class BenchCommands
             var outcome = LightGbmTrainer.Train(split, candidate.Parameters(Card.Task, data.Classes.Length, eval.Threads, overrides: values), Card.Task, Metric, null, CancellationToken.None, trainMetricEvery: 0, saveModel: false);
             eval.Trained++;
             return _cache[key] = (outcome.BestValidMetric, outcome.Test.Get(Metric)!.Value, watch.Elapsed.TotalSeconds);
-        }
-
-        // The matrix holds the candidate as listed: iteration cap and early stopping added, no size bounds.
-        private static bool SameAsEvaluated(PortfolioCandidate candidate, IReadOnlyDictionary<string, string> values)
-        {
-            var (evaluated, _) = PortfolioAdvisor.Bounded(candidate, new DataCard { Samples = 10_000_000 }, 10_000_000);
-            return evaluated.Count == values.Count && evaluated.All(kv => values.TryGetValue(kv.Key, out var v) && v == kv.Value);
         }
 
         public long TrainRows => Data(0).Split.Train.Length;
@@ -156,7 +151,7 @@ public static partial class BenchCommands
             var metaChoice = eval.Portfolio.ChooseZeroShot(card, exclude: exclude, textWeight: 0.0);
             var text = Config(textChoice.Candidate, textChoice.Values);
             var meta = Config(metaChoice.Candidate, metaChoice.Values);
-            var defaults = Config(CandidateSpace.Defaults, PortfolioAdvisor.Bounded(CandidateSpace.Defaults, new DataCard { Samples = 10_000_000 }, 10_000_000).Values);
+            var defaults = Config(CandidateSpace.Defaults, CandidateSpace.Defaults.EvaluatedValues());
 
             // Few-shot: race the portfolio on each split and keep the best on validation, exactly as the app's Race does
             // (successive halving needs partial curves, so it always trains; --race full reads full runs from the matrix).
@@ -166,9 +161,9 @@ public static partial class BenchCommands
             {
                 if (eval.RaceStrategy == PortfolioRace.Full)
                 {
-                    var results = plan.Select(e => (e.Candidate.Id, Score: run.Score(e.Candidate, e.Values, s))).ToList();
-                    var best = results.Aggregate((a, b) => run.HigherIsBetter ? (b.Score.Valid > a.Score.Valid ? b : a) : (b.Score.Valid < a.Score.Valid ? b : a));
-                    fewShot.Add(best.Score.Test); fewSeconds += results.Sum(r => r.Score.Seconds); winners.Add(best.Id);
+                    var results = plan.Select(e => run.Score(e.Candidate, e.Values, s)).ToList();
+                    var best = BestOnValidation(results, run.HigherIsBetter);
+                    fewShot.Add(results[best].Test); fewSeconds += results.Sum(r => r.Seconds); winners.Add(plan[best].Candidate.Id);
                 }
                 else
                 {
@@ -183,9 +178,8 @@ public static partial class BenchCommands
             var search = new List<double>(); var randomScores = new List<double>(); double searchSeconds = 0;
             foreach (var s in eval.Seeds)
             {
-                var results = random.Select(c => run.Score(c, PortfolioAdvisor.Bounded(c, new DataCard { Samples = 10_000_000 }, 10_000_000).Values, s)).ToList();
-                var best = results.Aggregate((a, b) => run.HigherIsBetter ? (b.Valid > a.Valid ? b : a) : (b.Valid < a.Valid ? b : a));
-                search.Add(best.Test); randomScores.AddRange(results.Select(r => r.Test)); searchSeconds += results.Sum(r => r.Seconds);
+                var results = random.Select(c => run.Score(c, c.EvaluatedValues(), s)).ToList();
+                search.Add(results[BestOnValidation(results, run.HigherIsBetter)].Test); randomScores.AddRange(results.Select(r => r.Test)); searchSeconds += results.Sum(r => r.Seconds);
             }
             var row = new RecommendRow(card.Name, run.Metric, run.HigherIsBetter, eval.Seeds.Length, Mean(defaults.Test), Mean(randomScores), Mean(search),
                 Mean(blend.Test), Mean(text.Test), Mean(meta.Test), fewShot.Count > 0 ? Mean(fewShot) : double.NaN, blend.Config, string.Join(",", winners), recommendMs,
@@ -246,6 +240,15 @@ public static partial class BenchCommands
         Console.WriteLine($"time per split: few-shot {F(summary.MeanFewShotSeconds, "0.00")} s vs search {F(summary.MeanSearchSeconds, "0.00")} s ({summary.FewShot.TimeVsSearch:P0}); zero-shot choice {F(summary.MeanRecommendMs, "0.0")} ms");
         Console.WriteLine($"scores read from the matrix {eval.LookedUp}, trained {eval.Trained}; total {F(summary.Minutes, "0.0")} min");
         return Task.FromResult<object>(new { Rows = rows, Summary = summary });
+    }
+
+    /// <summary>Which of several trained configurations a search or race keeps: the best on validation (the first of ties).</summary>
+    private static int BestOnValidation(IReadOnlyList<(double Valid, double Test, double Seconds)> results, bool higherIsBetter)
+    {
+        var best = 0;
+        for (var i = 1; i < results.Count; i++)
+            if (higherIsBetter ? results[i].Valid > results[best].Valid : results[i].Valid < results[best].Valid) best = i;
+        return best;
     }
 
     private static string Verdict(int c) => c > 0 ? "win" : c == 0 ? "tie" : "loss";
@@ -355,11 +358,10 @@ public static partial class BenchCommands
             return (outcome, sw.Elapsed.TotalSeconds);
         }
         var choice = eval.Portfolio.ChooseZeroShot(card, exclude: exclude, trainRows: data.Split.Train.Length);
-        var defaults = Train(CandidateSpace.Defaults, PortfolioAdvisor.Bounded(CandidateSpace.Defaults, card, data.Split.Train.Length).Values);
+        var defaults = Train(CandidateSpace.Defaults, CandidateSpace.Defaults.EvaluatedValues());
         var zero = Train(choice.Candidate, choice.Values);
         var plan = eval.Portfolio.PlanRace(card, choice, int.Parse(Get(o, "k", "8"), CultureInfo.InvariantCulture), trainRows: data.Split.Train.Length, exclude: exclude);
         var raced = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, threads, null, Console.WriteLine, CancellationToken.None, eval.RaceStrategy, eval.Portfolio.Options.FirstRung);
-        var race = raced.Candidates.Select(c => (c.Entry.Candidate.Id, Result: (Outcome: new TrainingOutcome(new TestMetrics(null, null, null, null, null, null, 0), c.BestIteration, c.Iterations, "", TimeSpan.FromSeconds(c.Seconds), "") { BestValidMetric = c.Valid }, c.Seconds))).ToList();
         var winner = (Id: plan[raced.Winner].Candidate.Id, Result: (Outcome: raced.WinnerOutcome, Seconds: raced.Elapsed.TotalSeconds));
         object Report(string label, string id, (TrainingOutcome Outcome, double Seconds) r)
         {
@@ -372,14 +374,14 @@ public static partial class BenchCommands
             Report("zero-shot", choice.Candidate.Id, zero),
             Report("few-shot", winner.Id, winner.Result) ,
         };
-        Console.WriteLine($"few-shot raced {race.Count} candidates in {F(race.Sum(r => r.Result.Seconds), "0.0")} s: " + string.Join(", ", race.Select(r => $"{r.Id} {F(r.Result.Outcome.BestValidMetric)}")));
+        Console.WriteLine($"few-shot raced {raced.Candidates.Count} candidates in {F(raced.Candidates.Sum(c => c.Seconds), "0.0")} s: " + string.Join(", ", raced.Candidates.Select(c => $"{c.Entry.Candidate.Id} {F(c.Valid)}")));
         var z = zero.Outcome.Test; var w = winner.Result.Outcome.Test;
         return new
         {
             // Stable fields: the zero-shot recommendation, as before.
             z.Accuracy, z.LogLoss, z.Auc, zero.Outcome.BestIteration, Seconds = zero.Seconds, Config = choice.Values,
             ZeroShotCandidate = choice.Candidate.Id,
-            FewShot = new { Candidate = winner.Id, w.Accuracy, w.LogLoss, w.Auc, Seconds = race.Sum(r => r.Result.Seconds) },
+            FewShot = new { Candidate = winner.Id, w.Accuracy, w.LogLoss, w.Auc, Seconds = raced.Candidates.Sum(c => c.Seconds) },
             Defaults = new { defaults.Outcome.Test.Accuracy, defaults.Outcome.Test.LogLoss },
             Variants = results,
         };

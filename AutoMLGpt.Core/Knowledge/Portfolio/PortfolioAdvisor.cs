@@ -138,9 +138,7 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
     /// <summary>The values LightGBM gets for a candidate on this data: iterations and early stopping made explicit, bounded by size.</summary>
     public static (Dictionary<string, string> Values, List<string> Changes) Bounded(PortfolioCandidate candidate, DataCard card, long? trainRows)
     {
-        var values = new Dictionary<string, string>(candidate.Hyperparameters);
-        if (!values.ContainsKey("num_iterations")) values["num_iterations"] = CandidateSpace.MaxIterations.ToString(CultureInfo.InvariantCulture);
-        if (!candidate.IsDefaults) values["early_stopping_rounds"] = CandidateSpace.EarlyStopping.ToString(CultureInfo.InvariantCulture);
+        var values = candidate.EvaluatedValues();
         var rows = trainRows ?? (long)Math.Round((card.Samples ?? 10_000) * 0.7);
         var classes = card.IsClassification ? Math.Max(2, card.ClassCount) : 1;
         var features = card.Features ?? (card.NumericColumnList.Count + card.CategoricalColumnList.Count is > 0 and var f ? f : null);
@@ -151,11 +149,13 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
     /// The few-shot race: the defaults, the zero-shot choice, then candidates added greedily where they most raise the
     /// similarity-weighted score of the best-on-validation member (learned on the matrix, as a race picks on validation).
     /// </summary>
-    public IReadOnlyList<RaceEntry> PlanRace(DataCard card, ZeroShotChoice zeroShot, int? size = null, MetaFeatures? meta = null, long? trainRows = null, IReadOnlySet<string>? exclude = null)
+    /// <param name="zeroShot">The choice for this card (made with the same exclusions): its dataset weights are reused.</param>
+    public IReadOnlyList<RaceEntry> PlanRace(DataCard card, ZeroShotChoice zeroShot, int? size = null, long? trainRows = null, IReadOnlySet<string>? exclude = null)
     {
         var k = Math.Clamp(size ?? options.RaceSize, 2, 16);
         var rows = Rows(exclude).Where(r => r.Full is not null).ToList();
-        var weights = Weigh(card, meta, rows, exclude, null).Select(w => w.Weight).ToArray();
+        var byName = zeroShot.Weights.Where(w => w.Source == "matrix").ToDictionary(w => w.Dataset, w => w.Weight, StringComparer.OrdinalIgnoreCase);
+        var weights = rows.Select(r => byName.GetValueOrDefault(r.Name)).ToArray();
         var members = new List<int> { matrix.DefaultsIndex };
         var reasons = new List<string> { "LightGBM's defaults: the baseline, so the race can never end below it on validation" };
         var zi = matrix.IndexOf(zeroShot.Candidate.Id);
@@ -186,13 +186,8 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
         }).ToList();
     }
 
-    /// <summary>
-    /// Seconds a candidate should take on one thread for a table of this size: the median over the matrix of its time per
-    /// row × feature, times this table's rows × features (early stopping makes this rough; it is shown as "about").
-    /// </summary>
-    public double EstimateSeconds(PortfolioCandidate candidate, long rows, int features) => Cost(candidate, rows, features).Seconds;
-
-    // Median seconds per round and median rounds (best iteration + patience) of a candidate, scaled to this table.
+    // Median seconds per round and median rounds (best iteration + patience) of a candidate, scaled to this table: the
+    // matrix's time per row × feature times this table's rows × features (rough; shown as "about").
     private (double Seconds, double PerRound, double Rounds) Cost(PortfolioCandidate candidate, long rows, int features)
     {
         var c = matrix.IndexOf(candidate.Id);

@@ -16,14 +16,21 @@ public sealed record PortfolioCandidate(string Id, string Origin, IReadOnlyDicti
 
     public bool IsDefaults => Id == CandidateSpace.DefaultsId;
 
-    /// <summary>What LightGBM is given: the candidate, plus an iteration cap and early stopping unless it is the defaults.</summary>
-    public TrainingParameters Parameters(MlTask task, int classes, int threads, int seed = 42, IReadOnlyDictionary<string, string>? overrides = null)
+    /// <summary>The values as the results matrix evaluated them: the candidate, plus an iteration cap and early stopping unless it is the defaults.</summary>
+    public Dictionary<string, string> EvaluatedValues()
     {
         var values = new Dictionary<string, string>(Hyperparameters);
+        values.TryAdd("num_iterations", CandidateSpace.MaxIterations.ToString(CultureInfo.InvariantCulture));
+        if (!IsDefaults) values.TryAdd("early_stopping_rounds", CandidateSpace.EarlyStopping.ToString(CultureInfo.InvariantCulture));
+        return values;
+    }
+
+    /// <summary>What LightGBM is given: <see cref="EvaluatedValues"/>, with <paramref name="overrides"/> (e.g. size bounds) on top.</summary>
+    public TrainingParameters Parameters(MlTask task, int classes, int threads, int seed = 42, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var values = EvaluatedValues();
         if (overrides is not null) foreach (var (k, v) in overrides) values[k] = v;
         var rows = values.Select(kv => new HyperparameterRow(kv.Key, kv.Value, "", "", "")).ToList();
-        if (!values.ContainsKey("num_iterations")) rows.Add(new("num_iterations", CandidateSpace.MaxIterations.ToString(CultureInfo.InvariantCulture), "", "", ""));
-        if (!IsDefaults && !values.ContainsKey("early_stopping_rounds")) rows.Add(new("early_stopping_rounds", CandidateSpace.EarlyStopping.ToString(CultureInfo.InvariantCulture), "", "", ""));
         rows.Add(new("seed", seed.ToString(CultureInfo.InvariantCulture), "", "", ""));
         var card = new DataCard { Task = task };
         return TrainingParameters.From(rows, card, classes, threads);

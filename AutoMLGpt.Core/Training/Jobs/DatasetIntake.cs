@@ -15,14 +15,15 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
     public long MaxBytes => options.MaxUploadBytes;
 
     /// <exception cref="CsvFormatException">The file is not a CSV the app can read; the message says why.</exception>
-    public async Task<IntakeResult> AcceptAsync(Stream content, string fileName, CancellationToken cancellationToken)
+    /// <param name="labelColumn">The label when it is known (an example's card); otherwise the profile guesses it.</param>
+    public async Task<IntakeResult> AcceptAsync(Stream content, string fileName, CancellationToken cancellationToken, string? labelColumn = null)
     {
         var file = await folders.SaveUploadAsync(content, options.MaxUploadBytes, cancellationToken);
         try
         {
             var path = folders.DatasetPath(file);
             var table = await Task.Run(() => CsvReader.Read(path, new CsvReadOptions { MaxBytes = options.MaxUploadBytes }), cancellationToken);
-            var profile = DataProfiler.Profile(table);
+            var profile = DataProfiler.Profile(table, labelColumn);
             var result = new IntakeResult(file, table, profile, DisplayName(fileName));
             file = null;
             return result;
@@ -40,8 +41,7 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
         await using var stream = typeof(DatasetIntake).Assembly.GetManifestResourceStream("AutoMLGpt.Examples." + resource)
             ?? throw new FileNotFoundException($"The example data {resource} is missing from the assembly.");
         await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
-        var accepted = await AcceptAsync(gzip, resource, cancellationToken);
-        return accepted with { Profile = DataProfiler.Profile(accepted.Table, example.Create().Data.LabelColumn) };
+        return await AcceptAsync(gzip, resource, cancellationToken, example.Create().Data.LabelColumn);
     }
 
     /// <summary>A browser's file name as a label only: no path, no control or bidi characters, within the name limit.</summary>
