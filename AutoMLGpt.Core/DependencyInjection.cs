@@ -36,7 +36,9 @@ public static class DependencyInjection
     public const string ConnectionStringName = "AutoMLGpt";
 
     /// <summary>Registers the domain: persistence (provider chosen here, once), the store, the runner and the offline engine.</summary>
-    public static IServiceCollection AddAutoMLGptCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    /// <param name="addChatClient">Registers the <see cref="IChatClient"/> of the configured provider (the host's <c>AddLlm</c>); not called offline.</param>
+    public static IServiceCollection AddAutoMLGptCore(this IServiceCollection services, IConfiguration configuration, string contentRoot,
+        Action<IServiceCollection, LlmOptions>? addChatClient = null)
     {
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connection = configuration.GetConnectionString(ConnectionStringName);
@@ -101,16 +103,14 @@ public static class DependencyInjection
         });
         services.AddSingleton(sp => new OfflineEngine(sp.GetRequiredService<OfflineEngineOptions>(), sp.GetRequiredService<KnowledgeBase>()));
 
-        // The language model: offline unless configured; bad settings stop the app at start with the key named.
-        var llm = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
-        var problems = llm.Problems().ToList();
-        if (!llm.IsOffline && ApiKeyFromAppSettings(configuration) is { } file)
-            problems.Add($"Llm:ApiKey is set in {file}; keys must not live in files that get committed. Use `dotnet user-secrets set Llm:ApiKey ...` or the Llm__ApiKey environment variable.");
-        if (problems.Count > 0) throw new OptionsValidationException(LlmOptions.Section, typeof(LlmOptions), problems);
-        services.AddSingleton(llm);
+        // The language model: offline unless configured; the section is read here, once, and bad settings stop the app at
+        // start with the key named. The provider's client (e.g. OpenAI's) is registered by the host through addChatClient.
+        var llm = services.AddValidatedOptions<LlmOptions>(configuration, LlmOptions.Section, o => LlmProblems(o, configuration));
+        services.AddSingleton(Secrets.Of(llm));
+        if (!llm.IsOffline) addChatClient?.Invoke(services, llm);
         services.AddSingleton<IExperimentEngine>(sp => llm.IsOffline
             ? sp.GetRequiredService<OfflineEngine>()
-            : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>()));
+            : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>(), sp.GetRequiredService<Secrets>()));
 
         services.AddSingleton(sp => new ExperimentEngines(sp.GetRequiredService<IExperimentEngine>(), sp.GetRequiredService<OfflineEngine>()));
         services.AddValidatedOptions<UsageLimitOptions>(configuration, UsageLimitOptions.Section, o => o.Problems());
@@ -195,6 +195,13 @@ public static class DependencyInjection
             }
         }
         finally { await connection.CloseAsync(); }
+    }
+
+    private static IEnumerable<string> LlmProblems(LlmOptions llm, IConfiguration configuration)
+    {
+        foreach (var problem in llm.Problems()) yield return problem;
+        if (!llm.IsOffline && ApiKeyFromAppSettings(configuration) is { } file)
+            yield return $"Llm:ApiKey is set in {file}; keys must not live in files that get committed. Use `dotnet user-secrets set Llm:ApiKey ...` or the Llm__ApiKey environment variable.";
     }
 
     // Which appsettings*.json file, if any, provides Llm:ApiKey (user secrets and environment variables are fine).

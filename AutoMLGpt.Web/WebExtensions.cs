@@ -19,8 +19,9 @@ public static class WebExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 512 * 1024);
         builder.Services.AddMudServices();
-        builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath);
-        builder.Services.AddLlmBackend(builder.Configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions());
+        builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath, addChatClient: LlmBackend.AddLlm);
+        builder.Services.AddSingleton<LlmConnectionTester>();
+        builder.Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
         return builder;
     }
 

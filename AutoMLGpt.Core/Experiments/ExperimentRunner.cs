@@ -29,6 +29,18 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
     }
 
     /// <summary>
+    /// "Run again": a new experiment with a copy of a saved one's cards and its uploaded data, linked to it as a re-run
+    /// (so it can be compared), on <paramref name="engine"/>. Null when the source no longer exists.
+    /// </summary>
+    public async Task<RunPlan?> PlanRerunAsync(Guid sourceId, IExperimentEngine engine, CancellationToken cancellationToken = default)
+    {
+        if (await store.GetAsync(sourceId, cancellationToken) is not { } source) return null;
+        var cards = source.Cards.DeepCopy();
+        var datasetFile = cards.Data.Modality == DataModality.Tabular ? source.DatasetFile : null;
+        return await PlanFirstRunAsync(cards, engine, sourceId, cancellationToken, datasetFile);
+    }
+
+    /// <summary>
     /// A retry is a new attempt: a new revision that keeps the stages that succeeded before the first one that did not,
     /// and runs from there. The failed attempt stays in its own revision.
     /// </summary>
@@ -68,6 +80,7 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
         var text = new StringBuilder();
         var lastCheckpoint = clock.GetTimestamp();
         using var alive = live.Revision(id, revision); // heartbeats while this process runs it
+        using var broadcast = live.Broadcast(id, revision, plan.Earlier); // other tabs follow; ends after the final save
         // A stopping app (SIGTERM) ends the stream at once, so the run is written as interrupted within the shutdown timeout.
         var appStopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, appStopping);
@@ -103,6 +116,7 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
                         current = null;
                         break;
                 }
+                live.Publish(id, update);
                 yield return update;
             }
             if (status == RunStatus.Running) status = RunStatus.Succeeded;

@@ -27,42 +27,6 @@ public sealed class RunOptions
 }
 
 /// <summary>
-/// What this process is running now: experiment runs, chat replies and training jobs. Only these get heartbeats, so
-/// another instance on the same database (or this one after a crash) can tell live runs from abandoned ones.
-/// </summary>
-public sealed class LiveRuns
-{
-    private readonly object _gate = new();
-    private readonly Dictionary<(Guid ExperimentId, int Revision), int> _revisions = [];
-    private readonly Dictionary<long, int> _messages = [];
-    private readonly Dictionary<Guid, int> _jobs = [];
-
-    public IDisposable Revision(Guid experimentId, int revision) => Track(_revisions, (experimentId, revision));
-    public IDisposable Message(long messageId) => Track(_messages, messageId);
-    public IDisposable TrainingJob(Guid jobId) => Track(_jobs, jobId);
-
-    public IReadOnlyList<(Guid ExperimentId, int Revision)> Revisions { get { lock (_gate) return [.. _revisions.Keys]; } }
-    public IReadOnlyList<long> Messages { get { lock (_gate) return [.. _messages.Keys]; } }
-    public IReadOnlyList<Guid> TrainingJobs { get { lock (_gate) return [.. _jobs.Keys]; } }
-
-    private IDisposable Track<T>(Dictionary<T, int> set, T key) where T : notnull
-    {
-        lock (_gate) set[key] = set.GetValueOrDefault(key) + 1;
-        return new Untrack(() =>
-        {
-            lock (_gate)
-                if (set.TryGetValue(key, out var n)) { if (n <= 1) set.Remove(key); else set[key] = n - 1; }
-        });
-    }
-
-    private sealed class Untrack(Action release) : IDisposable
-    {
-        private int _done;
-        public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) release(); }
-    }
-}
-
-/// <summary>
 /// Writes the heartbeats of this process's live runs and interrupts runs whose heartbeat went stale (their process
 /// was killed or lost its database), keeping everything they checkpointed. Runs at start-up and every heartbeat.
 /// </summary>

@@ -148,6 +148,19 @@ public sealed partial class KnowledgeBase
             _encoder.Info.Id, textWeight ?? _options.TextWeight);
     }
 
+    /// <summary>
+    /// The user's own mix: neighbours dropped or re-weighted by hand, weights renormalised; with none left, an empty
+    /// transfer that says it extrapolates.
+    /// </summary>
+    public Recommendation RecommendWithWeights(DataCard card, string family, IEnumerable<(Neighbour Neighbour, double Weight)> chosen)
+    {
+        var kept = chosen.Where(c => c.Weight > 0).ToList();
+        var total = kept.Sum(c => c.Weight);
+        return kept.Count == 0
+            ? new Recommendation([], [], null, card.PrimaryMetric, true, _encoder.Info.Id, _options.TextWeight)
+            : Recommend(card, family, neighbours: kept.Select(c => c.Neighbour with { Weight = c.Weight / total }).ToList())!;
+    }
+
     // Which parts of the cards made them similar: matching statistics and shared distinctive words.
     private static IReadOnlyList<string> Drivers(DataCard card, MetaFeatures meta, ExperienceRecord other)
     {

@@ -23,7 +23,7 @@ public class LlmEngineTests : IAsyncLifetime
             TimeoutSeconds = 5, MaxRetries = 2, MaxRetryAfterSeconds = 2,
         };
         tweak?.Invoke(options);
-        return new LlmEngine(new FriendlyErrorsChatClient(LlmBackend.CreateClient(options), options), options);
+        return new LlmEngine(new FriendlyErrorsChatClient(LlmBackend.CreateClient(options), options, Secrets.Of(options)), options);
     }
 
     private static async Task<List<StageUpdate>> RunAsync(IExperimentEngine engine, CancellationToken ct = default, params StageKind[] stages)
@@ -234,7 +234,7 @@ public class LlmEngineTests : IAsyncLifetime
     public async Task TheConnectionTesterReportsSuccessAndNamesTheSettingOnFailure()
     {
         var options = new LlmOptions { Provider = "OpenAI", Model = "fake-model", Endpoint = _server.Endpoint, ApiKey = Canary, MaxRetries = 0 };
-        var tester = new LlmConnectionTester(options, new FriendlyErrorsChatClient(LlmBackend.CreateClient(options), options));
+        var tester = new LlmConnectionTester(options, Secrets.Of(options), new FriendlyErrorsChatClient(LlmBackend.CreateClient(options), options, Secrets.Of(options)));
         var ok = await tester.TestAsync(CancellationToken.None);
         Assert.True(ok.Ok, ok.Message);
         Assert.Contains("replied \"OK\"", ok.Message);

@@ -8,13 +8,17 @@ namespace AutoMLGpt.Tests.Web;
 public class CardEditorTests : WebTestContext
 {
     [Fact]
-    public void TypingIntoTheDataCardUpdatesTheCardAndReportsTheField()
+    public void TypingIntoTheDataCardEmitsANewCardAndReportsTheField()
     {
-        var card = new DataCard();
+        var card = new DataCard { Description = "passengers" };
+        DataCard? emitted = null;
         string? changed = null;
-        var cut = Render<DataCardEditor>(p => p.Add(x => x.Card, card).Add(x => x.Errors, []).Add(x => x.OnChanged, (string f) => changed = f));
+        var cut = Render<DataCardEditor>(p => p.Add(x => x.Card, card).Add(x => x.Errors, [])
+            .Add(x => x.CardChanged, (DataCard c) => emitted = c).Add(x => x.OnChanged, (string f) => changed = f));
         cut.Find("#data-name").Input("Titanic");
-        Assert.Equal("Titanic", card.Name);
+        Assert.Equal("Titanic", emitted?.Name);
+        Assert.Equal("passengers", emitted!.Description); // the rest of the card is carried over
+        Assert.Equal("", card.Name); // the page's card is never changed in place
         Assert.Equal("Data.Name", changed);
     }
 
@@ -46,13 +50,15 @@ public class CardEditorTests : WebTestContext
         var card = new ModelCard { Name = "MLP", Parameters = [new("num_layers", "3")] };
         var cut = Render<ModelCardEditor>(p => p.Add(x => x.Card, card).Add(x => x.Errors, []));
         cut.Find("#add-parameter").Click();
-        Assert.Equal(2, card.Parameters.Count);
+        Assert.Equal(2, cut.Instance.Card.Parameters.Count);
         var keys = cut.FindAll(".param-key input");
         keys[1].Input("hidden_size");
         cut.FindAll(".param-value input")[1].Input("256");
-        Assert.Equal(["num_layers", "hidden_size"], card.Parameters.Select(x => x.Key));
+        Assert.Equal(["num_layers", "hidden_size"], cut.Instance.Card.Parameters.Select(x => x.Key));
+        Assert.Equal("256", cut.Instance.Card.Parameters[1].Value);
         cut.Find("button[aria-label='Remove num_layers']").Click();
-        Assert.Equal("hidden_size", Assert.Single(card.Parameters).Key);
+        Assert.Equal("hidden_size", Assert.Single(cut.Instance.Card.Parameters).Key);
+        Assert.Single(card.Parameters); // the original stays as it was
     }
 
     [Fact]
@@ -63,7 +69,7 @@ public class CardEditorTests : WebTestContext
         var cut = Render<ModelCardEditor>(p => p.Add(x => x.Card, card).Add(x => x.Errors, []));
         cut.Find("#catalogue-menu button").Click();
         provider.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("DETR")).Click();
-        Assert.Equal("DETR (ResNet-50)", card.Name);
-        Assert.Contains(card.Parameters, x => x.Key == "num_queries" && x.Value == "100");
+        Assert.Equal("DETR (ResNet-50)", cut.Instance.Card.Name);
+        Assert.Contains(cut.Instance.Card.Parameters, x => x.Key == "num_queries" && x.Value == "100");
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Web.Components.Pages.Experiments;
@@ -59,11 +61,19 @@ public class HistoryPagesTests : WebTestContext
 
         var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
         cut.WaitForAssertion(() => Assert.Equal("UCI Adult · XGBoost", cut.Find("#page-title").TextContent));
-        Assert.Equal($"/?from={id}&autorun=true", cut.Find("#run-again").GetAttribute("href"));
         Assert.Contains("Stopped by the user.", cut.Find("#experiment-error").TextContent);
         Assert.Equal("cancelled", cut.Find("#stage-ModelArchitecture").GetAttribute("data-status"));
         Assert.Equal("pending", cut.Find("#stage-TrainingLog").GetAttribute("data-status"));
         Assert.Contains(PromptParagraph.Compose(cards), cut.Find("#prompt-paragraph").TextContent);
+
+        // Run again: a new experiment with the same cards, linked to this one, and its page opens while it streams.
+        cut.Find("#run-again").Click();
+        var nav = Services.GetRequiredService<NavigationManager>();
+        cut.WaitForAssertion(() => Assert.DoesNotContain(id.ToString(), nav.Uri), TimeSpan.FromSeconds(10));
+        var rerunId = Guid.Parse(nav.Uri.Split('/').Last());
+        var rerun = (await Database.Store.GetAsync(rerunId))!;
+        Assert.Equal(id, rerun.RerunOf);
+        Assert.Equal(PromptParagraph.Compose(cards), rerun.PromptParagraph);
     }
 
     [Fact]

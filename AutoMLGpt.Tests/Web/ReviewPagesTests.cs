@@ -186,8 +186,9 @@ public sealed class ReviewPagesTests : WebTestContext
         var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, id));
         cut.WaitForAssertion(() => cut.Find("#chat-input"));
 
-        // Another session refines the experiment first.
-        await foreach (var _ in Services.GetRequiredService<ChatRefiner>().SendAsync(id, "faster training please", Offline, CancellationToken.None)) { }
+        // Another server process (no live stream here) makes a revision first.
+        var theirs = await Database.Store.CreateRevisionAsync(id, 1, "another node's follow-up", "offline engine", "faster training please", StageNames.InOrder);
+        await Database.Store.FinishAsync(id, theirs, RunStatus.Succeeded, null);
         Assert.Equal(2, (await Database.Store.GetAsync(id))!.LatestRevision);
 
         cut.Find("#chat-input").Input("make inference faster");
@@ -198,6 +199,35 @@ public sealed class ReviewPagesTests : WebTestContext
         cut.WaitForAssertion(() => Assert.Equal(3, Database.Store.GetAsync(id).GetAwaiter().GetResult()!.LatestRevision), TimeSpan.FromSeconds(10));
         var latest = (await Database.Store.GetAsync(id))!;
         Assert.Equal(1, latest.CurrentRevision!.ParentNumber); // built on the revision this page was showing
+    }
+}
+
+public sealed class LiveFollowTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task AFollowUpSentFromAnotherTabStreamsIntoThisPageWithoutPolling()
+    {
+        var cards = PaperExamples.Adult.Create();
+        var engine = Services.GetRequiredService<IExperimentEngine>();
+        var plan = await Database.Runner.PlanFirstRunAsync(cards, engine);
+        await foreach (var _ in Database.Runner.RunAsync(plan, CancellationToken.None)) { }
+        var cut = Render<ExperimentPage>(p => p.Add(x => x.Id, plan.ExperimentId));
+        cut.WaitForAssertion(() => cut.Find("#chat-input"));
+        Assert.Empty(cut.FindAll("#revision-select"));
+
+        // The other tab's follow-up makes revision 2; this page shows it stream and then end, with no reload.
+        var revised = new List<ChatUpdate>();
+        await foreach (var u in Services.GetRequiredService<ChatRefiner>().SendAsync(plan.ExperimentId, "faster inference please", engine, CancellationToken.None)) revised.Add(u);
+        Assert.Contains(revised, u => u.Kind == ChatUpdateKind.RevisionStarted);
+        cut.WaitForAssertion(() =>
+        {
+            Assert.NotNull(cut.Find("#revision-select"));
+            Assert.Contains("faster inference please", cut.Find("#chat-messages").TextContent);
+            Assert.Equal(4, cut.FindAll("[data-status='succeeded']").Count);
+        }, TimeSpan.FromSeconds(10));
+        Assert.Empty(cut.FindAll("#running-elsewhere"));
     }
 }
 

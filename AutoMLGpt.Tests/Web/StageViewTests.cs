@@ -22,7 +22,7 @@ public class StageViewTests : WebTestContext
     {
         var stages = await CompletedStagesAsync(PaperExamples.Adult.Create());
         var id = Guid.NewGuid();
-        var cut = Render<StageBoard>(p => p.Add(x => x.Stages, stages).Add(x => x.ExperimentId, id));
+        var cut = Render<StageBoard>(p => p.Add(x => x.Saved, stages).Add(x => x.ExperimentId, id));
 
         Assert.Equal(4, cut.FindAll("[data-status='succeeded']").Count);
         Assert.NotEmpty(cut.FindAll("#script-code span.kw"));
@@ -40,7 +40,7 @@ public class StageViewTests : WebTestContext
     [Fact]
     public void PendingStagesShowWhatTheyWaitFor()
     {
-        var cut = Render<StageBoard>(p => p.Add(x => x.Stages, StageState.AllPending()).Add(x => x.Placeholder, "Press Run."));
+        var cut = Render<StageBoard>(p => p.Add(x => x.Saved, StageState.AllPending()).Add(x => x.Placeholder, "Press Run."));
         Assert.Equal(4, cut.FindAll(".stage-placeholder").Count);
         Assert.Empty(cut.FindAll("a.download-button"));
     }
@@ -50,7 +50,7 @@ public class StageViewTests : WebTestContext
     {
         var stages = StageState.AllPending().ToList();
         stages[0] = new StageState(StageKind.DataProcessing, RunStatus.Cancelled, "import pandas as pd\n");
-        var cut = Render<StageBoard>(p => p.Add(x => x.Stages, stages));
+        var cut = Render<StageBoard>(p => p.Add(x => x.Saved, stages));
         var panel = cut.Find("#stage-DataProcessing");
         Assert.Contains("stopped: partial", panel.TextContent);
         Assert.Contains("import", panel.TextContent);

@@ -45,7 +45,11 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>());
         Services.AddSingleton<IExperimentEngine>(engine);
         Services.AddSingleton(new ExperimentEngines(engine, engine));
-        Services.AddSingleton(new AutoMLGpt.Web.Llm.LlmConnectionTester(_database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>()));
+        var llm = _database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>();
+        Services.AddSingleton(new AutoMLGpt.Web.Llm.LlmConnectionTester(llm, _database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.Secrets>()));
+        Services.AddSingleton(_database.Services.GetRequiredService<AutoMLGpt.Core.Experiments.LiveRuns>());
+        Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
+        Services.AddLogging();
         Services.AddScoped<SessionIdentity>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());

@@ -13,19 +13,15 @@ namespace AutoMLGpt.Web.Llm;
 public static class LlmBackend
 {
     /// <summary>
-    /// Registers the <see cref="IChatClient"/> for <c>Llm:Provider=OpenAI</c>: the official OpenAI SDK against OpenAI or
-    /// any compatible endpoint, with an explicit retry policy and timeout, errors turned into messages that say what to do.
-    /// Nothing is registered for the offline engine.
+    /// The one place the language model's provider is wired: the <see cref="IChatClient"/> for <c>Llm:Provider=OpenAI</c>
+    /// (the official OpenAI SDK against OpenAI or any compatible endpoint, with an explicit retry policy and timeout,
+    /// errors turned into messages that say what to do). Core reads and validates the <c>Llm</c> section and calls this
+    /// only when a model is configured.
     /// </summary>
-    public static IServiceCollection AddLlmBackend(this IServiceCollection services, LlmOptions llm)
-    {
-        services.AddSingleton<LlmConnectionTester>();
-        if (llm.IsOffline) return services;
+    public static void AddLlm(IServiceCollection services, LlmOptions llm) =>
         services.AddChatClient(_ => CreateClient(llm))
-            .Use(inner => new FriendlyErrorsChatClient(inner, llm))
+            .Use((inner, sp) => new FriendlyErrorsChatClient(inner, llm, sp.GetRequiredService<Secrets>()))
             .UseLogging();
-        return services;
-    }
 
     public static IChatClient CreateClient(LlmOptions llm)
     {
@@ -80,9 +76,8 @@ public sealed class BackoffRetryPolicy(int maxRetries, TimeSpan maxRetryAfter) :
 }
 
 /// <summary>Turns SDK exceptions into <see cref="LlmException"/>s whose messages name the setting to check; never the key.</summary>
-public sealed class FriendlyErrorsChatClient(IChatClient inner, LlmOptions llm) : DelegatingChatClient(inner)
+public sealed class FriendlyErrorsChatClient(IChatClient inner, LlmOptions llm, Secrets secrets) : DelegatingChatClient(inner)
 {
-    private readonly SecretRedactor _redactor = new([llm.ApiKey]);
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -118,8 +113,8 @@ public sealed class FriendlyErrorsChatClient(IChatClient inner, LlmOptions llm) 
                 $"The server at {where} is rate limiting (HTTP {ex.Status}) and asks to wait {wait.TotalSeconds:0} s, longer than Llm:MaxRetryAfterSeconds ({llm.MaxRetryAfterSeconds} s). Retry after that.",
             408 or 429 => $"The server at {where} kept refusing with HTTP {ex.Status} (rate limit or timeout) after {llm.MaxRetries} retries. Wait a minute, then retry.",
             >= 500 => $"The server at {where} failed with HTTP {ex.Status} after {llm.MaxRetries} retries. Retry later, or check the server's log.",
-            0 => $"No answer from {where}: {_redactor.Redact(ex.Message)}. Check that the server is running and Llm:Endpoint is right.",
-            _ => $"The server at {where} refused the request (HTTP {ex.Status}): {_redactor.Redact(Shorten(ex.Message))}",
+            0 => $"No answer from {where}: {secrets.Redact(ex.Message)}. Check that the server is running and Llm:Endpoint is right.",
+            _ => $"The server at {where} refused the request (HTTP {ex.Status}): {secrets.Redact(Shorten(ex.Message))}",
         };
         return new LlmException(message, null, started);
     }
@@ -128,7 +123,7 @@ public sealed class FriendlyErrorsChatClient(IChatClient inner, LlmOptions llm) 
 }
 
 /// <summary>The settings page's "test connection": one tiny request, timed. Offline, there is no model to test.</summary>
-public sealed class LlmConnectionTester(LlmOptions llm, IChatClient? client = null)
+public sealed class LlmConnectionTester(LlmOptions llm, Secrets secrets, IChatClient? client = null)
 {
     public bool CanTest => client is not null;
 
@@ -139,7 +134,7 @@ public sealed class LlmConnectionTester(LlmOptions llm, IChatClient? client = nu
         try
         {
             var response = await client.GetResponseAsync("Reply with the single word OK.", new ChatOptions { MaxOutputTokens = 16, ModelId = llm.Model }, cancellationToken);
-            var reply = new SecretRedactor([llm.ApiKey]).Redact(response.Text.Trim());
+            var reply = secrets.Redact(response.Text.Trim());
             return (true, $"Connected to {llm.EndpointForDisplay} in {watch.ElapsedMilliseconds} ms; {llm.Model} replied \"{(reply.Length > 60 ? reply[..60] + "…" : reply)}\".");
         }
         catch (LlmException ex) { return (false, ex.Message); }
@@ -149,7 +144,7 @@ public sealed class LlmConnectionTester(LlmOptions llm, IChatClient? client = nu
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return (false, $"Could not connect to {llm.EndpointForDisplay}: {new SecretRedactor([llm.ApiKey]).Redact(ex.Message)}");
+            return (false, $"Could not connect to {llm.EndpointForDisplay}: {secrets.Redact(ex.Message)}");
         }
     }
 }

@@ -11,7 +11,7 @@ namespace AutoMLGpt.Core.Engines.Llm;
 /// The four stages and chat replies on a language model behind <see cref="IChatClient"/>: each stage is one streaming
 /// call carrying the prompt paragraph, the stage's instructions and the earlier outputs; stage C asks for typed JSON.
 /// </summary>
-public sealed partial class LlmEngine(IChatClient client, LlmOptions options, KnowledgeBase? knowledge = null) : IExperimentEngine
+public sealed partial class LlmEngine(IChatClient client, LlmOptions options, KnowledgeBase? knowledge = null, Secrets? secrets = null) : IExperimentEngine
 {
     public string Name => $"LLM {options.Model}";
     public bool IsOffline => false;
@@ -28,7 +28,7 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
         ["max_output_tokens_per_stage"] = options.MaxOutputTokensPerStage.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private readonly SecretRedactor _redactorTemplate = new([options.ApiKey]);
+    private readonly Secrets _secrets = secrets ?? Secrets.Of(options);
 
     internal KnowledgeBase? Knowledge => knowledge;
 
@@ -60,7 +60,7 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
     /// </summary>
     private async IAsyncEnumerable<string> StreamAsync(List<ChatMessage> messages, bool json, Streamed result, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var redactor = new SecretRedactor([options.ApiKey]);
+        var redactor = _secrets.ForStream();
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
@@ -117,8 +117,8 @@ public sealed partial class LlmEngine(IChatClient client, LlmOptions options, Kn
         {
             LlmException llm => llm.Message,
             OperationCanceledException or TimeoutException => $"{prefix}: no data for {options.TimeoutSeconds} s (Llm:TimeoutSeconds). Check that the server at {options.EndpointForDisplay} is running, then retry.",
-            IOException or System.Net.Http.HttpRequestException => $"{prefix}: the connection to {options.EndpointForDisplay} failed ({_redactorTemplate.Redact(ex.Message)}). Retry, or check Llm:Endpoint.",
-            _ => $"{prefix}: {_redactorTemplate.Redact(ex.Message)}",
+            IOException or System.Net.Http.HttpRequestException => $"{prefix}: the connection to {options.EndpointForDisplay} failed ({_secrets.Redact(ex.Message)}). Retry, or check Llm:Endpoint.",
+            _ => $"{prefix}: {_secrets.Redact(ex.Message)}",
         };
     }
 

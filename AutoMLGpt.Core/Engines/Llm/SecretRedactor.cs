@@ -36,3 +36,18 @@ public sealed class SecretRedactor(IEnumerable<string?> secrets)
         return rest;
     }
 }
+
+/// <summary>
+/// The app's secrets (the language model's API key), registered once: one-shot redaction, and a fresh
+/// <see cref="SecretRedactor"/> per stream (it holds back a tail, so it cannot be shared).
+/// </summary>
+public sealed class Secrets(IEnumerable<string?> values)
+{
+    private readonly string?[] _values = values.ToArray();
+
+    public static Secrets Of(LlmOptions llm) => new([llm.ApiKey]);
+
+    public string Redact(string text) => new SecretRedactor(_values).Redact(text);
+
+    public SecretRedactor ForStream() => new(_values);
+}
