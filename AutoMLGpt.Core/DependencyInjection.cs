@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Knowledge.Encoders;
 using AutoMLGpt.Core.Knowledge.Portfolio;
@@ -101,6 +101,8 @@ public static class DependencyInjection
             }
             return knowledge;
         });
+        services.AddSingleton<IExperienceSink>(sp => sp.GetRequiredService<KnowledgeBase>());
+        services.AddSingleton<IPortfolioKnowledge>(sp => sp.GetRequiredService<KnowledgeBase>());
         services.AddSingleton(sp => new OfflineEngine(sp.GetRequiredService<OfflineEngineOptions>(), sp.GetRequiredService<KnowledgeBase>()));
 
         // The language model: offline unless configured; the section is read here, once, and bad settings stop the app at
@@ -120,6 +122,7 @@ public static class DependencyInjection
         services.AddSingleton<LiveRuns>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
+        services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentReviews>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentBundles>();
         services.AddSingleton<ExperimentRunner>();
         services.AddSingleton<ChatRefiner>();

@@ -79,7 +79,7 @@ public static class WebExtensions
             return Results.File(Encoding.UTF8.GetBytes(saved.Output.Text), "text/plain; charset=utf-8", name);
         });
         // A trained model: LightGBM's own text format, downloaded, never interpreted by the browser.
-        endpoints.MapGet("/training/{id:guid}/model", async (Guid id, Core.Training.Jobs.TrainingJobStore jobs, Core.Training.Jobs.DataFolders folders, HttpContext http, CancellationToken ct) =>
+        endpoints.MapGet("/training/{id:guid}/model", async (Guid id, Core.TrainingJobs.TrainingJobStore jobs, Core.TrainingJobs.DataFolders folders, HttpContext http, CancellationToken ct) =>
         {
             if (await jobs.FindAsync(id, ct) is not { ModelFile: { } file }) return Results.NotFound();
             var path = folders.ModelPath(file);
@@ -97,9 +97,9 @@ public static class WebExtensions
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
             return Results.File(buffer.ToArray(), "application/zip", $"{Core.Cards.CardText.Slug(experiment.Name)}_bundle.zip");
         });
-        endpoints.MapGet("/experiments/{id:guid}/report", async (Guid id, int? revision, Core.Reports.ExperimentBundles bundles, HttpContext http, CancellationToken ct) =>
+        endpoints.MapGet("/experiments/{id:guid}/report", async (Guid id, int? revision, Core.Reports.ExperimentReviews reviews, HttpContext http, CancellationToken ct) =>
         {
-            if (await bundles.ReviewAsync(id, revision, ct) is not { } item) return Results.NotFound();
+            if (await reviews.ReviewAsync(id, revision, ct) is not { } item) return Results.NotFound();
             var report = Core.Reports.ExperimentReport.Build(item, Core.Reports.ExperimentReport.InlineImage);
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
             return Results.File(Encoding.UTF8.GetBytes(report), "text/markdown; charset=utf-8", $"{Core.Cards.CardText.Slug(item.Details.Name)}_r{item.Details.Revision}_report.md");

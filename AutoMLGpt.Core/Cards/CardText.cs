@@ -35,6 +35,19 @@ public static partial class CardText
     };
 
     /// <summary>A safe Python identifier / file stem from free text.</summary>
+    /// <summary>
+    /// A file name the user picked, as text safe to show: no folders, no control or text-direction characters,
+    /// bounded; <paramref name="fallback"/> when nothing is left.
+    /// </summary>
+    public static string SafeFileName(string fileName, string fallback, int max = 200, bool dropExtension = false)
+    {
+        var last = fileName.Replace('\\', '/').Split('/')[^1];
+        if (dropExtension) last = Path.GetFileNameWithoutExtension(last);
+        var name = new string(last.Where(c => !char.IsControl(c) && c is not (>= '\u202A' and <= '\u202E') and not (>= '\u2066' and <= '\u2069')).ToArray()).Trim();
+        if (dropExtension && name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) name = name[..^4];
+        return name.Length == 0 ? fallback : name.Length > max ? name[..(max - 1)] + "…" : name;
+    }
+
     public static string Slug(string text)
     {
         var s = SlugPattern().Replace(text.Trim().ToLowerInvariant(), "_").Trim('_');

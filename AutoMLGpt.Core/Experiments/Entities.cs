@@ -120,8 +120,8 @@ public sealed class TrainingJobEntity
     public double? PredictedFinal { get; set; }
     public double? RealFinal { get; set; }
     public Guid? RetryOf { get; set; }
-    /// <summary>What the job trains: stage C's configuration, or a race of the portfolio's candidates (<see cref="Training.Jobs.TrainingModes"/>).</summary>
-    public string Mode { get; set; } = Training.Jobs.TrainingModes.Recommended;
+    /// <summary>What the job trains: stage C's configuration, or a race of the portfolio's candidates (<see cref="TrainingJobs.TrainingModes"/>).</summary>
+    public string Mode { get; set; } = TrainingJobs.TrainingModes.Recommended;
     public DateTime CreatedUtc { get; set; }
     public DateTime? StartedUtc { get; set; }
     public DateTime? HeartbeatUtc { get; set; }

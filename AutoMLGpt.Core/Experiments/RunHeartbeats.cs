@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 
 namespace AutoMLGpt.Core.Experiments;
 

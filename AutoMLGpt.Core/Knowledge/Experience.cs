@@ -89,3 +89,19 @@ public static class KnowledgeText
 
 /// <summary>A point of a learning curve.</summary>
 public sealed record ScorePoint(int Iteration, double Value);
+
+/// <summary>
+/// Where finished training runs become experience. Training jobs write through this and never hold the knowledge
+/// base, which stays the one writer of the experience store (Knowledge sits below TrainingJobs, not beside it).
+/// </summary>
+public interface IExperienceSink
+{
+    void Add(ExperienceRecord record);
+}
+
+/// <summary>What training jobs read from the knowledge: the results-matrix advisor (race plans) and the metric forecaster (probes).</summary>
+public interface IPortfolioKnowledge
+{
+    Portfolio.PortfolioAdvisor? Portfolio { get; }
+    Portfolio.MetricForecaster? Forecaster { get; }
+}

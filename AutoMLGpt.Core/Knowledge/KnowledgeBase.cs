@@ -39,7 +39,7 @@ public sealed record Recommendation(IReadOnlyList<Neighbour> Neighbours, IReadOn
 /// The experience store in memory: the committed knowledge pack plus every finished training run, their card
 /// embeddings in a <see cref="VectorIndex"/>, and the similarity search and transfer on top.
 /// </summary>
-public sealed partial class KnowledgeBase
+public sealed partial class KnowledgeBase : IExperienceSink, IPortfolioKnowledge
 {
     private readonly TextEncoder _encoder;
     private readonly KnowledgeOptions _options;

@@ -6,6 +6,7 @@ using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Core.Library;
 

@@ -8,7 +8,7 @@ using AutoMLGpt.Core.Cards.HuggingFace;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoMLGpt.Core.Reports;
@@ -39,7 +39,7 @@ public sealed record BundleTraining(
     string ParametersJson, string? ResultJson, string CurveJson, string Log, string? DatasetSha256, long? DatasetBytes, string? ModelFile,
     DateTime CreatedUtc, DateTime? StartedUtc, DateTime? CompletedUtc)
 {
-    /// <summary>What the job trained (<see cref="Training.Jobs.TrainingModes"/>); absent in bundles from before races.</summary>
+    /// <summary>What the job trained (<see cref="TrainingJobs.TrainingModes"/>); absent in bundles from before races.</summary>
     public string? Mode { get; init; }
 }
 
@@ -50,7 +50,7 @@ public sealed record BundleTraining(
 /// transaction (nothing half-saved), with new ids.
 /// </summary>
 public sealed class ExperimentBundles(
-    IDbContextFactory<AppDbContext> factory, ExperimentStore store, TrainingJobStore jobs, DataFolders folders, TimeProvider clock)
+    IDbContextFactory<AppDbContext> factory, ExperimentStore store, ExperimentReviews reviews, DataFolders folders, TimeProvider clock)
 {
     public const string Format = "automl-gpt-bundle";
     public const long MaxBundleBytes = 256L * 1024 * 1024;
@@ -58,13 +58,6 @@ public sealed class ExperimentBundles(
     public const long MaxManifestBytes = 32L * 1024 * 1024;
     public const long MaxModelBytes = 200L * 1024 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    /// <summary>One revision of an experiment with its training runs, as the compare page and the report show it.</summary>
-    public async Task<ReviewedExperiment?> ReviewAsync(Guid id, int? revision = null, CancellationToken cancellationToken = default)
-    {
-        var details = await store.GetAsync(id, cancellationToken, revision);
-        return details is null ? null : new ReviewedExperiment(details, await jobs.ForExperimentAsync(id, cancellationToken));
-    }
 
     public async Task<bool> ExportAsync(Guid id, Stream output, CancellationToken cancellationToken = default)
     {
@@ -120,7 +113,7 @@ public sealed class ExperimentBundles(
             training);
         await WriteAsync(zip, "manifest.json", JsonSerializer.Serialize(manifest, Json), cancellationToken);
         await WriteAsync(zip, "cards/dataset-card.md", HuggingFaceCards.ExportDataCard(cards.Data), cancellationToken);
-        var latest = await ReviewAsync(id, null, cancellationToken);
+        var latest = await reviews.ReviewAsync(id, null, cancellationToken);
         var results = latest?.LatestTrained?.Result?.Test.Named().ToList();
         await WriteAsync(zip, "cards/model-card.md", HuggingFaceCards.ExportModelCard(cards.Model, cards.Data, cards.Request, results), cancellationToken);
         await WriteAsync(zip, "prompt.txt", e.PromptParagraph, cancellationToken);
@@ -257,7 +250,7 @@ public sealed class ExperimentBundles(
                 Log = t.Log ?? "", CurveJson = t.CurveJson ?? "[]", ResultJson = t.ResultJson, ParametersJson = t.ParametersJson ?? "{}", ModelFile = modelFile,
                 MetricName = t.MetricName ?? "", PredictedFinal = t.PredictedFinal, RealFinal = t.RealFinal,
                 CreatedUtc = t.CreatedUtc, StartedUtc = t.StartedUtc, CompletedUtc = t.CompletedUtc,
-                Mode = t.Mode is { } mode && Training.Jobs.TrainingModes.IsKnown(mode) ? mode : Training.Jobs.TrainingModes.Recommended,
+                Mode = t.Mode is { } mode && TrainingJobs.TrainingModes.IsKnown(mode) ? mode : TrainingJobs.TrainingModes.Recommended,
             });
         }
         return (e, trainingJobs);
@@ -317,12 +310,7 @@ public sealed class ExperimentBundles(
     };
 
     /// <summary>A user's file name as text to show: no path, no control characters, bounded.</summary>
-    private static string Display(string fileName)
-    {
-        var name = Path.GetFileName(fileName.Replace('\\', '/'));
-        name = new string(name.Where(c => !char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069')).ToArray());
-        return name.Length == 0 ? "bundle.zip" : Cap(name, 120);
-    }
+    private static string Display(string fileName) => CardText.SafeFileName(fileName, "bundle.zip", 120);
 
     private static string Cap(string s, int max) => s.Length > max ? s[..(max - 1)] + "…" : s;
 }

@@ -2,22 +2,9 @@ using System.Globalization;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 
 namespace AutoMLGpt.Core.Reports;
-
-/// <summary>An experiment as shown in a comparison or a report: one revision's stages plus its training runs.</summary>
-public sealed record ReviewedExperiment(ExperimentDetails Details, IReadOnlyList<TrainingJobView> Training)
-{
-    public PredictedCurve? Predicted => Details.Stage(StageKind.TrainingLog)?.Output.Curve;
-
-    /// <summary>The latest finished real training run of the shown revision, else of any revision.</summary>
-    public TrainingJobView? LatestTrained =>
-        Training.Where(t => t.Status == RunStatus.Succeeded && t.Result is not null)
-            .OrderByDescending(t => t.Revision == Details.Revision).ThenByDescending(t => t.CompletedUtc).FirstOrDefault();
-
-    public string Label => $"{Details.Name} (r{Details.Revision})";
-}
 
 /// <summary>One compared quantity: a value per experiment, in the order given.</summary>
 public sealed record ComparisonRow(string Section, string Label, IReadOnlyList<string> Values)

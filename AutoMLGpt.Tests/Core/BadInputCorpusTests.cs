@@ -1,7 +1,7 @@
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Cards.HuggingFace;
 using AutoMLGpt.Core.Training;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Tests.Fakes;
 using AutoMLGpt.Web.Rendering;
 
@@ -14,7 +14,7 @@ namespace AutoMLGpt.Tests.Core;
 public sealed class BadInputCorpusTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Markdown_from_models_never_yields_live_html_script_urls_or_remote_images()
+    public void MarkdownFromModelsNeverYieldsLiveHtmlScriptUrlsOrRemoteImages()
     {
         var tried = 0;
         foreach (var payload in BadInputs.Markdown.Append(BadInputs.HugeMarkdown()))
@@ -36,7 +36,7 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Card_text_with_control_or_direction_characters_is_refused_and_the_rest_is_kept_exactly()
+    public void CardTextWithControlOrDirectionCharactersIsRefusedAndTheRestIsKeptExactly()
     {
         foreach (var (text, refused) in BadInputs.CardText)
         {
@@ -59,7 +59,7 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Card_text_that_is_allowed_survives_the_database_exactly()
+    public async Task CardTextThatIsAllowedSurvivesTheDatabaseExactly()
     {
         await using var db = await TestDatabase.CreateAsync();
         foreach (var (text, _) in BadInputs.CardText.Where(c => !c.Refused))
@@ -72,7 +72,7 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Every_bad_csv_gets_its_specific_error_and_good_odd_files_read()
+    public void EveryBadCsvGetsItsSpecificErrorAndGoodOddFilesRead()
     {
         var folder = Directory.CreateTempSubdirectory("automlgpt-csv-corpus-").FullName;
         try
@@ -107,7 +107,7 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void No_file_name_from_a_browser_becomes_a_path()
+    public void NoFileNameFromABrowserBecomesAPath()
     {
         var folders = new DataFolders(Directory.CreateTempSubdirectory("automlgpt-names-").FullName);
         try
@@ -122,7 +122,7 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
             // As a label, every hostile name becomes plain text: no path, no control or bidi characters, bounded.
             foreach (var name in BadInputs.FileNames)
             {
-                var label = AutoMLGpt.Core.Training.Jobs.DatasetIntake.DisplayName(name);
+                var label = AutoMLGpt.Core.TrainingJobs.DatasetIntake.DisplayName(name);
                 Assert.InRange(label.Length, 1, 200);
                 Assert.DoesNotContain('/', label);
                 Assert.DoesNotContain('\\', label);
@@ -134,7 +134,7 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Hostile_yaml_fails_fast_with_a_specific_message_and_nothing_is_instantiated()
+    public void HostileYamlFailsFastWithASpecificMessageAndNothingIsInstantiated()
     {
         foreach (var (name, text, error) in BadInputs.Yaml)
         {

@@ -13,7 +13,7 @@ public sealed class HuggingFaceCardTests
     public static TheoryData<string> Examples() => new(PaperExamples.All.Select(e => e.Key));
 
     [Theory, MemberData(nameof(Examples))]
-    public void Paper_example_cards_survive_export_and_import_unchanged(string key)
+    public void PaperExampleCardsSurviveExportAndImportUnchanged(string key)
     {
         var cards = PaperExamples.All.Single(e => e.Key == key).Create();
         cards.Data.License = "cc-by-4.0";
@@ -27,7 +27,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void Every_shared_dataset_card_survives_the_round_trip()
+    public void EverySharedDatasetCardSurvivesTheRoundTrip()
     {
         var folders = Directory.GetDirectories(SharedData.Datasets).Where(d => File.Exists(Path.Combine(d, "datacard.json"))).ToList();
         Assert.True(folders.Count >= 30, $"expected the shared datasets, found {folders.Count}");
@@ -40,7 +40,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void A_picked_datacard_json_imports_with_its_fields_and_a_broken_one_says_what_is_wrong()
+    public void APickedDatacardJsonImportsWithItsFieldsAndABrokenOneSaysWhatIsWrong()
     {
         var text = File.ReadAllText(Path.Combine(SharedData.Datasets, "abalone", "datacard.json"));
 
@@ -61,7 +61,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void Awkward_text_survives_the_round_trip()
+    public void AwkwardTextSurvivesTheRoundTrip()
     {
         var card = PaperExamples.Adult.Create().Data;
         card.Name = "  'quoted: name' # not a comment ";
@@ -79,7 +79,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void A_hub_tabular_card_maps_its_features_label_metrics_and_size()
+    public void AHubTabularCardMapsItsFeaturesLabelMetricsAndSize()
     {
         var imported = HuggingFaceCards.ImportDataCard(Fixture("adult-census-income.md"));
         var card = imported.Card;
@@ -100,7 +100,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void A_hub_image_card_maps_classes_and_sums_its_splits()
+    public void AHubImageCardMapsClassesAndSumsItsSplits()
     {
         var card = HuggingFaceCards.ImportDataCard(Fixture("beans.md")).Card;
 
@@ -117,7 +117,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void A_hub_qa_card_without_classes_says_what_to_fill()
+    public void AHubQaCardWithoutClassesSaysWhatToFill()
     {
         var imported = HuggingFaceCards.ImportDataCard(Fixture("squad-retriever.md"));
 
@@ -130,7 +130,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void A_trainer_generated_model_card_maps_name_structure_hyperparameters_and_results()
+    public void ATrainerGeneratedModelCardMapsNameStructureHyperparametersAndResults()
     {
         var imported = HuggingFaceCards.ImportModelCard(Fixture("vit-base-beans.md"));
         var card = imported.Card;
@@ -148,7 +148,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void Cards_of_the_other_kind_are_refused_with_where_to_import_them()
+    public void CardsOfTheOtherKindAreRefusedWithWhereToImportThem()
     {
         var model = Assert.Throws<CardImportException>(() => HuggingFaceCards.ImportDataCard(Fixture("vit-base-beans.md")));
         Assert.Contains("model card", model.Message);
@@ -165,7 +165,7 @@ public sealed class HuggingFaceCardTests
     [InlineData("---\n- a\n- b\n---\n", "mapping")]
     [InlineData("---\na: 1\n---\nbody\n---\nb: 2\n", "")] // a later --- line is body text, not a second document
     [InlineData("", "empty")]
-    public void Hostile_or_broken_front_matter_gets_a_clear_error(string text, string expected)
+    public void HostileOrBrokenFrontMatterGetsAClearError(string text, string expected)
     {
         if (expected.Length == 0)
         {
@@ -177,7 +177,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void Billion_laughs_is_refused_before_it_expands()
+    public void BillionLaughsIsRefusedBeforeItExpands()
     {
         var yaml = "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" +
                    string.Join("\n", Enumerable.Range(0, 9).Select(i => $"{(char)('b' + i)}: &{(char)('b' + i)} [{string.Join(",", Enumerable.Repeat($"*{(char)('a' + i)}", 9))}]")) + "\n---\n";
@@ -186,7 +186,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void Deep_nesting_huge_files_and_node_floods_are_bounded()
+    public void DeepNestingHugeFilesAndNodeFloodsAreBounded()
     {
         var deep = "---\na: " + new string('[', 200) + new string(']', 200) + "\n---\n";
         Assert.Contains("deeper", Assert.Throws<CardImportException>(() => FrontMatter.Parse(deep)).Message);
@@ -199,7 +199,7 @@ public sealed class HuggingFaceCardTests
     }
 
     [Fact]
-    public void Yaml_tags_never_instantiate_anything()
+    public void YamlTagsNeverInstantiateAnything()
     {
         var file = FrontMatter.Parse("---\npretty_name: !!python/object/apply:os.system [\"rm -rf /\"]\nlicense: !custom mit\n---\n");
         Assert.Equal("mit", file.Yaml["license"]);

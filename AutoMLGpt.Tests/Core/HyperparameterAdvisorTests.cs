@@ -1,5 +1,6 @@
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 

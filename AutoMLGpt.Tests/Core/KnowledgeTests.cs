@@ -4,6 +4,7 @@ using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Knowledge.Encoders;
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 

@@ -40,9 +40,9 @@ public class LlmOptionsTests
         Assert.Equal(6, provider.GetRequiredService<IOptions<AutoMLGpt.Core.Knowledge.Portfolio.PortfolioOptions>>().Value.RaceSize);
         Assert.Same(provider.GetRequiredService<IOptions<AutoMLGpt.Core.Knowledge.Portfolio.PortfolioOptions>>().Value, provider.GetRequiredService<AutoMLGpt.Core.Knowledge.Portfolio.PortfolioOptions>());
         // A value changed after registration is still caught, by the validator, with its key.
-        services.Configure<AutoMLGpt.Core.Training.Jobs.TrainingOptions>(o => o.MaxUploadMegabytes = 0);
+        services.Configure<AutoMLGpt.Core.TrainingJobs.TrainingOptions>(o => o.MaxUploadMegabytes = 0);
         using var changed = services.BuildServiceProvider();
-        var ex = Assert.Throws<OptionsValidationException>(() => changed.GetRequiredService<IOptions<AutoMLGpt.Core.Training.Jobs.TrainingOptions>>().Value);
+        var ex = Assert.Throws<OptionsValidationException>(() => changed.GetRequiredService<IOptions<AutoMLGpt.Core.TrainingJobs.TrainingOptions>>().Value);
         Assert.Contains(ex.Failures, f => f.StartsWith("Training:MaxUploadMegabytes", StringComparison.Ordinal));
     }
 

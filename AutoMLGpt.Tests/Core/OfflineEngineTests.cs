@@ -1,6 +1,7 @@
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 

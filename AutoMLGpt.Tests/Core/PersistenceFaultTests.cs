@@ -5,7 +5,7 @@ using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Reports;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +37,7 @@ public sealed class PersistenceFaultTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public async Task A_fault_in_the_middle_of_a_save_writes_nothing(int failAt)
+    public async Task AFaultInTheMiddleOfASaveWritesNothing(int failAt)
     {
         await using var db = await TestDatabase.CreateAsync();
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
@@ -54,7 +54,7 @@ public sealed class PersistenceFaultTests
         bundle.Position = 0;
         var faulty = Faulty();
         var import = await Assert.ThrowsAnyAsync<Exception>(() =>
-            new ExperimentBundles(faulty, new ExperimentStore(faulty, clock), new TrainingJobStore(faulty, clock), db.Services.GetRequiredService<DataFolders>(), clock)
+            new ExperimentBundles(faulty, new ExperimentStore(faulty, clock), new ExperimentReviews(new ExperimentStore(faulty, clock), new TrainingJobStore(faulty, clock)), db.Services.GetRequiredService<DataFolders>(), clock)
                 .ImportAsync(bundle, "coco.zip"));
         Assert.Contains("injected fault", import.ToString());
 
@@ -81,7 +81,7 @@ public sealed class PersistenceFaultTests
     }
 
     [Fact]
-    public async Task A_writer_waiting_behind_a_long_save_queues_instead_of_failing_with_database_locked()
+    public async Task AWriterWaitingBehindALongSaveQueuesInsteadOfFailingWithDatabaseLocked()
     {
         // The driver gives up on a busy lock after its timeout (1 s here); the save ahead holds the lock for 3 s.
         await using var db = await TestDatabase.CreateAsync();
@@ -101,7 +101,7 @@ public sealed class PersistenceFaultTests
     }
 
     [Fact]
-    public async Task Two_saves_racing_from_the_same_version_let_exactly_one_through()
+    public async Task TwoSavesRacingFromTheSameVersionLetExactlyOneThrough()
     {
         await using var db = await TestDatabase.CreateAsync();
         var id = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
@@ -120,7 +120,7 @@ public sealed class PersistenceFaultTests
     }
 
     [Fact]
-    public async Task A_damaged_database_file_stops_the_start_with_the_file_named_and_what_to_do()
+    public async Task ADamagedDatabaseFileStopsTheStartWithTheFileNamedAndWhatToDo()
     {
         var folder = Directory.CreateTempSubdirectory("automlgpt-corrupt-").FullName;
         try
@@ -134,7 +134,7 @@ public sealed class PersistenceFaultTests
     }
 
     [Fact]
-    public async Task A_migration_lock_left_by_a_killed_process_does_not_hang_the_next_start()
+    public async Task AMigrationLockLeftByAKilledProcessDoesNotHangTheNextStart()
     {
         var folder = Directory.CreateTempSubdirectory("automlgpt-lock-").FullName;
         try
@@ -156,7 +156,7 @@ public sealed class PersistenceFaultTests
     }
 
     [Fact]
-    public void Nothing_in_the_app_can_start_a_process_or_run_generated_code()
+    public void NothingInTheAppCanStartAProcessOrRunGeneratedCode()
     {
         string[] forbidden =
         [

@@ -7,6 +7,7 @@ using AutoMLGpt.Core.Knowledge.Portfolio;
 using AutoMLGpt.Core.Training;
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 

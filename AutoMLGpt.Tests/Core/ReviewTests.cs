@@ -7,9 +7,10 @@ using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Library;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Reports;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 
@@ -26,7 +27,7 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task The_library_starts_with_the_catalogue_and_keeps_saved_duplicated_and_edited_cards()
+    public async Task TheLibraryStartsWithTheCatalogueAndKeepsSavedDuplicatedAndEditedCards()
     {
         await using var db = await TestDatabase.CreateAsync();
         var library = db.Services.GetRequiredService<CardLibrary>();
@@ -69,7 +70,7 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task History_filters_sorts_by_metric_and_keeps_pinned_first()
+    public async Task HistoryFiltersSortsByMetricAndKeepsPinnedFirst()
     {
         await using var db = await TestDatabase.CreateAsync();
         var adult = await RunAsync(db, PaperExamples.Adult.Create());
@@ -102,7 +103,7 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task Two_sessions_saving_the_same_experiment_get_a_conflict_not_an_overwrite()
+    public async Task TwoSessionsSavingTheSameExperimentGetAConflictNotAnOverwrite()
     {
         await using var db = await TestDatabase.CreateAsync();
         var id = await RunAsync(db, PaperExamples.Adult.Create());
@@ -125,16 +126,17 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task Differences_only_shows_exactly_the_rows_that_changed()
+    public async Task DifferencesOnlyShowsExactlyTheRowsThatChanged()
     {
         await using var db = await TestDatabase.CreateAsync();
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
+        var reviews = db.Services.GetRequiredService<ExperimentReviews>();
         var baseCards = PaperExamples.Adult.Create();
         var changed = baseCards.DeepCopy();
         changed.Model.Parameters.Single(p => p.Key == "max_depth").Value = "4";
         changed.Request.Resources = "CPU only, 8 cores"; // unchanged value: must not show
-        var a = await bundles.ReviewAsync(await RunAsync(db, baseCards));
-        var b = await bundles.ReviewAsync(await RunAsync(db, changed));
+        var a = await reviews.ReviewAsync(await RunAsync(db, baseCards));
+        var b = await reviews.ReviewAsync(await RunAsync(db, changed));
 
         var all = ExperimentComparison.Rows([a!, b!]);
         var diff = ExperimentComparison.Rows([a!, b!], differencesOnly: true);
@@ -155,7 +157,7 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task A_trained_experiment_bundle_round_trips_with_revisions_chat_training_and_model()
+    public async Task ATrainedExperimentBundleRoundTripsWithRevisionsChatTrainingAndModel()
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
@@ -169,6 +171,7 @@ public sealed class ReviewTests
         await service.StopAsync(CancellationToken.None);
 
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
+        var reviews = db.Services.GetRequiredService<ExperimentReviews>();
         using var zipBytes = new MemoryStream();
         Assert.True(await bundles.ExportAsync(id, zipBytes));
         zipBytes.Position = 0;
@@ -221,10 +224,11 @@ public sealed class ReviewTests
     [InlineData("wrong-format", "format")]
     [InlineData("invalid-cards", "cards are not valid")]
     [InlineData("missing-model", "not in the zip")]
-    public async Task A_bad_bundle_is_refused_with_a_reason_and_saves_nothing(string kind, string expected)
+    public async Task ABadBundleIsRefusedWithAReasonAndSavesNothing(string kind, string expected)
     {
         await using var db = await TestDatabase.CreateAsync();
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
+        var reviews = db.Services.GetRequiredService<ExperimentReviews>();
         var id = await RunAsync(db, PaperExamples.Adult.Create());
         using var good = new MemoryStream();
         await bundles.ExportAsync(id, good);
@@ -249,10 +253,11 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task A_zip_bomb_manifest_is_stopped_by_what_is_read_not_what_it_claims()
+    public async Task AZipBombManifestIsStoppedByWhatIsReadNotWhatItClaims()
     {
         await using var db = await TestDatabase.CreateAsync();
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
+        var reviews = db.Services.GetRequiredService<ExperimentReviews>();
         using var bomb = new MemoryStream();
         using (var zip = new ZipArchive(bomb, ZipArchiveMode.Create, leaveOpen: true))
         {
@@ -267,13 +272,14 @@ public sealed class ReviewTests
     }
 
     [Fact]
-    public async Task The_report_has_every_stage_the_chart_as_an_image_and_no_live_html()
+    public async Task TheReportHasEveryStageTheChartAsAnImageAndNoLiveHtml()
     {
         await using var db = await TestDatabase.CreateAsync();
         var cards = PaperExamples.Adult.Create();
         cards.Model.Description = "<script>alert(1)</script> and `<b>code</b>`";
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
-        var item = (await bundles.ReviewAsync(await RunAsync(db, cards)))!;
+        var reviews = db.Services.GetRequiredService<ExperimentReviews>();
+        var item = (await reviews.ReviewAsync(await RunAsync(db, cards)))!;
 
         var report = ExperimentReport.Build(item, ExperimentReport.InlineImage);
 

@@ -1,7 +1,7 @@
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +19,7 @@ public sealed class RunHeartbeatTests
         TestDatabase.CreateAsync(folder, s => s.AddSingleton(clock));
 
     [Fact]
-    public async Task A_second_instance_leaves_a_beating_run_alone_and_interrupts_it_once_it_falls_silent()
+    public async Task ASecondInstanceLeavesABeatingRunAloneAndInterruptsItOnceItFallsSilent()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var first = await OpenAsync(null, clock);
@@ -56,7 +56,7 @@ public sealed class RunHeartbeatTests
     }
 
     [Fact]
-    public async Task Only_the_revision_being_run_beats_so_an_abandoned_older_one_still_ends_interrupted()
+    public async Task OnlyTheRevisionBeingRunBeatsSoAnAbandonedOlderOneStillEndsInterrupted()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var db = await OpenAsync(null, clock);
@@ -74,7 +74,7 @@ public sealed class RunHeartbeatTests
     }
 
     [Fact]
-    public async Task A_queued_training_job_keeps_beating_while_it_waits_and_an_abandoned_one_is_interrupted()
+    public async Task AQueuedTrainingJobKeepsBeatingWhileItWaitsAndAnAbandonedOneIsInterrupted()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var db = await OpenAsync(null, clock);
@@ -95,7 +95,7 @@ public sealed class RunHeartbeatTests
     }
 
     [Fact]
-    public async Task A_streaming_chat_reply_is_checkpointed_every_two_seconds_and_beats_while_it_streams()
+    public async Task AStreamingChatReplyIsCheckpointedEveryTwoSecondsAndBeatsWhileItStreams()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var db = await OpenAsync(null, clock);

@@ -3,9 +3,10 @@ using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Training;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 

@@ -2,6 +2,7 @@ using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Training;
 using AutoMLGpt.Tests.Fakes;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 

@@ -12,7 +12,7 @@ public sealed class UsageLimiterTests
     }
 
     [Fact]
-    public void A_session_gets_its_concurrent_runs_and_a_clear_refusal_beyond_them()
+    public void ASessionGetsItsConcurrentRunsAndAClearRefusalBeyondThem()
     {
         var (limiter, _) = Create(new UsageLimitOptions { MaxConcurrentRunsPerSession = 2 });
         var me = Guid.NewGuid();
@@ -31,7 +31,7 @@ public sealed class UsageLimiterTests
     }
 
     [Fact]
-    public void Opening_more_tabs_does_not_get_around_the_app_wide_cap()
+    public void OpeningMoreTabsDoesNotGetAroundTheAppWideCap()
     {
         var (limiter, _) = Create(new UsageLimitOptions { MaxConcurrentRuns = 3 });
         var leases = Enumerable.Range(0, 3).Select(i => limiter.TryStartRun(Guid.NewGuid(), false, out _)).ToList();
@@ -42,7 +42,7 @@ public sealed class UsageLimiterTests
     }
 
     [Fact]
-    public void Token_quotas_stop_language_model_runs_for_an_hour_but_not_the_offline_engine()
+    public void TokenQuotasStopLanguageModelRunsForAnHourButNotTheOfflineEngine()
     {
         var (limiter, clock) = Create(new UsageLimitOptions { MaxTokensPerSessionPerHour = 1_000, MaxTokensPerHour = 5_000 });
         var me = Guid.NewGuid();
@@ -59,7 +59,7 @@ public sealed class UsageLimiterTests
     }
 
     [Fact]
-    public void A_denial_of_wallet_loop_is_served_only_the_app_budget()
+    public void ADenialOfWalletLoopIsServedOnlyTheAppBudget()
     {
         var (limiter, _) = Create(new UsageLimitOptions { MaxTokensPerSessionPerHour = 1_000_000, MaxTokensPerHour = 10_000, MaxConcurrentRunsPerSession = 1 });
         var served = 0;
@@ -75,7 +75,7 @@ public sealed class UsageLimiterTests
     }
 
     [Fact]
-    public void Bad_limits_are_named_at_start()
+    public void BadLimitsAreNamedAtStart()
     {
         Assert.Contains("Limits:MaxConcurrentRuns must be at least 1.", new UsageLimitOptions { MaxConcurrentRuns = 0 }.Problems());
     }

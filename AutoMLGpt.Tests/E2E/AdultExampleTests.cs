@@ -18,14 +18,14 @@ public class AdultExampleTests(AppFixture app)
         var experiment = new NewExperimentPage(page, app.BaseUrl);
         try { await experiment.OpenAsync(); }
         catch (TimeoutException) { Assert.Fail("the page never became interactive: " + string.Join(" | ", errors)); }
-        await Expect(page.Locator("#engine-chip")).ToContainTextAsync("offline engine");
+        await Expect(experiment.EngineChip).ToContainTextAsync("offline engine");
 
         await experiment.LoadExampleAsync("adult-xgboost");
-        await Expect(page.Locator("#prompt-paragraph")).ToContainTextAsync("Assume we have {Data Card: name: UCI Adult;");
+        await Expect(experiment.PromptParagraph).ToContainTextAsync("Assume we have {Data Card: name: UCI Adult;");
         // The example brings its data (Train for real works at once), and the card stays editable.
-        await Expect(page.Locator("#dataset-profile")).ToContainTextAsync("48,842 rows", new() { Timeout = 60_000 });
-        await page.Locator("#data-name").FillAsync("UCI Adult 1994");
-        await Expect(page.Locator("#prompt-paragraph")).ToContainTextAsync("name: UCI Adult 1994;");
+        await Expect(experiment.DatasetProfile).ToContainTextAsync("48,842 rows", new() { Timeout = 60_000 });
+        await experiment.DataName.FillAsync("UCI Adult 1994");
+        await Expect(experiment.PromptParagraph).ToContainTextAsync("name: UCI Adult 1994;");
         // Record every status each stage panel passes through, to see that the stages really streamed live.
         await page.EvaluateAsync("""
             () => { window.__statuses = [];
@@ -37,17 +37,16 @@ public class AdultExampleTests(AppFixture app)
         catch (PlaywrightException ex)
         {
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-adult-failure.png"), FullPage = true });
-            var alerts = await page.Locator(".mud-alert").AllInnerTextsAsync();
-            Assert.Fail($"{ex.Message}\nalerts: {string.Join(" | ", alerts)}\nbrowser errors: {string.Join(" | ", errors)}\nserver errors: {string.Join(" | ", app.Logs.Errors)}");
+            Assert.Fail($"{ex.Message}\nalerts: {await experiment.AlertTextAsync()}\nbrowser errors: {string.Join(" | ", errors)}\nserver errors: {string.Join(" | ", app.Logs.Errors)}");
         }
         var statuses = await page.EvaluateAsync<string[]>("() => window.__statuses");
         foreach (var kind in new[] { "DataProcessing", "ModelArchitecture", "Hyperparameters", "TrainingLog" })
             Assert.True(Array.IndexOf(statuses, $"stage-{kind}:running") < Array.IndexOf(statuses, $"stage-{kind}:succeeded")
                         && statuses.Contains($"stage-{kind}:running"), $"{kind} went {string.Join(",", statuses.Where(x => x.Contains(kind)))}");
-        await Expect(experiment.Stage("DataProcessing").Locator("#script-code")).ToContainTextAsync("LABEL = \"income\"");
-        await Expect(page.Locator("#hp-table")).ToContainTextAsync("learning_rate");
-        await Expect(page.Locator("#training-log")).ToContainTextAsync("PREDICTION");
-        await Expect(page.Locator("#open-experiment")).ToBeVisibleAsync();
+        await Expect(experiment.Script).ToContainTextAsync("LABEL = \"income\"");
+        await Expect(experiment.HyperparameterTable).ToContainTextAsync("learning_rate");
+        await Expect(experiment.TrainingLog).ToContainTextAsync("PREDICTION");
+        await Expect(experiment.OpenSaved).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-adult.png"), FullPage = true });
 
         var history = new HistoryPage(page, app.BaseUrl);
@@ -56,9 +55,9 @@ public class AdultExampleTests(AppFixture app)
         await Expect(row.First).ToContainTextAsync("succeeded");
         await Expect(row.First).ToContainTextAsync("4/4");
 
-        await row.First.Locator("a.history-open").ClickAsync();
-        await Expect(page.Locator("#page-title")).ToHaveTextAsync("UCI Adult 1994 · XGBoost");
-        await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
+        var saved = await history.OpenRowAsync("UCI Adult 1994");
+        await Expect(saved.Title).ToHaveTextAsync("UCI Adult 1994 · XGBoost");
+        await Expect(saved.Stage("TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
         Assert.Empty(errors);
         Assert.Empty(app.Logs.Errors);
     }
@@ -92,12 +91,12 @@ public class LongInputTests(AppFixture app)
         var page = await app.NewPageAsync();
         var experiment = new NewExperimentPage(page, app.BaseUrl);
         await experiment.OpenAsync("?example=adult-xgboost");
-        await page.Locator("#data-description").FillAsync(new string('x', 40_000));
-        await Expect(page.Locator("body")).ToContainTextAsync("Description is too long: 40,000 characters, at most 8,000.");
+        await experiment.DataDescription.FillAsync(new string('x', 40_000));
+        await Expect(experiment.Body).ToContainTextAsync("Description is too long: 40,000 characters, at most 8,000.");
         await experiment.RunAsync();
-        await Expect(page.Locator("#validation-summary")).ToBeVisibleAsync();
-        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
-        await page.Locator("#data-description").FillAsync("short again");
+        await Expect(experiment.ValidationSummary).ToBeVisibleAsync();
+        await Expect(experiment.ReconnectModal).ToBeHiddenAsync();
+        await experiment.DataDescription.FillAsync("short again");
         await experiment.RunAsync();
         await experiment.WaitForAllStagesAsync();
     }

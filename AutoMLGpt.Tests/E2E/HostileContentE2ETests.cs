@@ -23,7 +23,7 @@ internal sealed class XssWatch
         Assert.Equal(0, Dialogs);
         Assert.Empty(EvilRequests);
         Assert.False(await page.EvaluateAsync<bool>("() => window.__xss === 1"), "a payload set window.__xss");
-        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
+        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync(); // the layout's reconnect dialog (AppPage.ReconnectModal)
     }
 }
 
@@ -32,7 +32,7 @@ internal sealed class XssWatch
 public sealed class HostileModelOutputE2ETests(LlmAppFixture app)
 {
     [Fact]
-    public async Task Hostile_markdown_from_the_model_renders_as_inert_text()
+    public async Task HostileMarkdownFromTheModelRendersAsInertText()
     {
         var shallow = BadInputs.Markdown.Where(m => m.Length < 1_000).ToList();
         var deep = BadInputs.Markdown.Where(m => m.Length >= 1_000).ToList();
@@ -49,12 +49,10 @@ public sealed class HostileModelOutputE2ETests(LlmAppFixture app)
         Assert.Equal(0, await experiment.Stage("ModelArchitecture").Locator(".markdown-body").Locator("a[href^='javascript' i], a[href^='data' i], a[href^='vbscript' i], img, iframe, svg, script, style").CountAsync());
 
         // The chat reply carries the deeply nested payloads: shown as plain text, the circuit survives.
-        await page.Locator("#open-experiment").ClickAsync();
-        await NewExperimentPage.WaitInteractiveAsync(page);
+        var saved = await experiment.OpenSavedAsync();
         app.Server.Enqueue(FakeReply.Text(string.Join("\n\n", deep) + "\n\n" + shallow[0], pieces: 20));
-        await page.Locator("#chat-input").FillAsync("explain the architecture");
-        await page.Locator("#chat-send").ClickAsync();
-        await Expect(page.Locator("#chat-panel")).ToContainTextAsync("deep link", new() { Timeout = 30_000 });
+        await saved.SendFollowUpAsync("explain the architecture");
+        await Expect(saved.ChatPanel).ToContainTextAsync("deep link", new() { Timeout = 30_000 });
         await watch.AssertNothingRanAsync(page);
         Assert.Equal(BadInputs.Markdown.Count, shallow.Count + deep.Count);
     }
@@ -65,7 +63,7 @@ public sealed class HostileModelOutputE2ETests(LlmAppFixture app)
 public sealed class HostileUserInputE2ETests(AppFixture app)
 {
     [Fact]
-    public async Task Hostile_notes_render_inert_and_a_one_megabyte_paste_keeps_the_circuit()
+    public async Task HostileNotesRenderInertAndAOneMegabytePasteKeepsTheCircuit()
     {
         var page = await app.NewPageAsync();
         var watch = XssWatch.On(page);
@@ -73,23 +71,20 @@ public sealed class HostileUserInputE2ETests(AppFixture app)
         await experiment.OpenAsync("?example=adult-xgboost");
 
         // A 1 MB paste: the field's cap cuts it before it reaches the circuit, and the field says what is wrong.
-        await page.Locator("#data-description").FillAsync(new string('x', 1_000_000));
-        await Expect(page.Locator("body")).ToContainTextAsync("Description is too long: 40,000 characters, at most 8,000.");
-        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
-        await page.Locator("#data-description").FillAsync("Census income, 1994.");
+        await experiment.DataDescription.FillAsync(new string('x', 1_000_000));
+        await Expect(experiment.Body).ToContainTextAsync("Description is too long: 40,000 characters, at most 8,000.");
+        await Expect(experiment.ReconnectModal).ToBeHiddenAsync();
+        await experiment.DataDescription.FillAsync("Census income, 1994.");
         await experiment.RunAsync();
         await experiment.WaitForAllStagesAsync();
-        await page.Locator("#open-experiment").ClickAsync();
-        await NewExperimentPage.WaitInteractiveAsync(page);
+        var saved = await experiment.OpenSavedAsync();
 
         var notes = string.Join("\n\n", BadInputs.Markdown.Where(m => m.Length < 1_000));
-        await page.Locator("#edit-notes").ClickAsync();
-        await page.Locator("#experiment-notes").FillAsync(notes[..Math.Min(notes.Length, 7_900)]);
-        await page.Locator("#save-notes").ClickAsync();
-        await Expect(page.Locator("#notes-panel")).ToContainTextAsync("<script>window.__xss=1;alert(1)</script>");
-        Assert.Equal(0, await page.Locator("#notes-panel a[href^='javascript' i], #notes-panel img, #notes-panel iframe, #notes-panel script").CountAsync());
+        await saved.SaveNotesAsync(notes[..Math.Min(notes.Length, 7_900)]);
+        await Expect(saved.NotesPanel).ToContainTextAsync("<script>window.__xss=1;alert(1)</script>");
+        Assert.Equal(0, await saved.NotesPanel.Locator("a[href^='javascript' i], img, iframe, script").CountAsync());
         await page.ReloadAsync();
-        await NewExperimentPage.WaitInteractiveAsync(page);
+        await AppPage.WaitInteractiveAsync(page);
         await watch.AssertNothingRanAsync(page);
     }
 }
@@ -102,7 +97,7 @@ public sealed class StreamLifecycleE2ETests(LlmAppFixture app)
         new() { Chunks = Enumerable.Range(0, chunks).Select(i => $"# line {i:000}\n").ToList(), ChunkDelayMilliseconds = delay };
 
     [Fact]
-    public async Task Closing_the_tab_mid_stream_aborts_the_request_to_the_model()
+    public async Task ClosingTheTabMidStreamAbortsTheRequestToTheModel()
     {
         app.Server.Enqueue(Slow(200, 100));
         var context = await app.Browser.NewContextAsync();
@@ -121,7 +116,7 @@ public sealed class StreamLifecycleE2ETests(LlmAppFixture app)
     }
 
     [Fact]
-    public async Task Ten_seconds_offline_mid_stream_loses_no_text()
+    public async Task TenSecondsOfflineMidStreamLosesNoText()
     {
         app.Server.Enqueue(Slow(120, 100)); // 12 s of stage A
         var context = await app.Browser.NewContextAsync();
@@ -136,15 +131,14 @@ public sealed class StreamLifecycleE2ETests(LlmAppFixture app)
         // The page catches up with what streamed meanwhile, and the saved run is complete.
         await experiment.WaitForAllStagesAsync();
         await Expect(experiment.Stage("DataProcessing")).ToContainTextAsync("line 119");
-        await page.Locator("#open-experiment").ClickAsync();
-        await NewExperimentPage.WaitInteractiveAsync(page);
-        try { await Expect(page.Locator("#stage-DataProcessing")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 }); }
+        var saved = await experiment.OpenSavedAsync();
+        try { await Expect(saved.Stage("DataProcessing")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 }); }
         catch (PlaywrightException)
         {
-            Assert.Fail($"stage A is {await page.Locator("#stage-DataProcessing").GetAttributeAsync("data-status")}; alerts: {string.Join(" | ", await page.Locator(".mud-alert").AllInnerTextsAsync())}");
+            Assert.Fail($"stage A is {await saved.Stage("DataProcessing").GetAttributeAsync("data-status")}; alerts: {await saved.AlertTextAsync()}");
         }
-        await Expect(page.Locator("#stage-DataProcessing")).ToContainTextAsync("line 119");
-        await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 });
+        await Expect(saved.Stage("DataProcessing")).ToContainTextAsync("line 119");
+        await Expect(saved.Stage("TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 });
         await context.CloseAsync();
     }
 }

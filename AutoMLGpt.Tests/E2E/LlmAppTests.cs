@@ -48,15 +48,14 @@ public class LlmAppTests(LlmAppFixture app)
         var page = await app.NewPageAsync();
         var experiment = new NewExperimentPage(page, app.BaseUrl);
         await experiment.OpenAsync();
-        await Expect(page.Locator("#engine-chip")).ToContainTextAsync("LLM fake-model");
-        await Expect(page.Locator("#offline-notice")).ToHaveCountAsync(0);
+        await Expect(experiment.EngineChip).ToContainTextAsync("LLM fake-model");
+        await Expect(experiment.OfflineNotice).ToHaveCountAsync(0);
         await experiment.LoadExampleAsync("adult-xgboost");
         await experiment.RunAsync();
         await experiment.WaitForAllStagesAsync();
-        await Expect(page.Locator("#hp-table")).ToContainTextAsync("n_estimators");
-        await Expect(page.Locator("#run-tokens")).ToContainTextAsync("400 tokens in · 200 out");
-        await page.Locator("#open-experiment").ClickAsync();
-        await NewExperimentPage.WaitInteractiveAsync(page);
+        await Expect(experiment.HyperparameterTable).ToContainTextAsync("n_estimators");
+        await Expect(experiment.RunTokens).ToContainTextAsync("400 tokens in · 200 out");
+        var saved = await experiment.OpenSavedAsync();
 
         // The follow-up: a chat reply, then B, C and D regenerated; C now says max_depth 4.
         app.Server.Enqueue(
@@ -64,19 +63,18 @@ public class LlmAppTests(LlmAppFixture app)
             FakeReply.Text("- **Input**: 14 columns\n- **Ensemble**: shallower trees (depth 4)\n- **Loss**: log loss\n"),
             FakeReply.Text(FakeOpenAiServer.DefaultHyperparameterJson.Replace("\"value\":6", "\"value\":4")),
             FakeReply.Text("[0] validation-logloss:0.53\nPREDICTION: final accuracy ≈ 86.8% (likely range 86.2–87.3%)\nBasis: shallower trees.\n"));
-        await page.Locator("#chat-input").FillAsync("faster inference please");
-        await page.Locator("#chat-input").PressAsync("Enter");
+        await saved.SendFollowUpAsync("faster inference please", withEnter: true);
 
-        await Expect(page.Locator("#chat-messages")).ToContainTextAsync("I will reduce max_depth to 4", new() { Timeout = 20_000 });
-        await Expect(page.Locator("#revision-diff")).ToBeVisibleAsync(new() { Timeout = 20_000 });
-        await Expect(page.Locator("#revision-diff")).ToContainTextAsync("Changes from revision 1");
-        var changed = page.Locator("#hp-diff tbody tr");
+        await Expect(saved.ChatMessages).ToContainTextAsync("I will reduce max_depth to 4", new() { Timeout = 20_000 });
+        await Expect(saved.RevisionDiff).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(saved.RevisionDiff).ToContainTextAsync("Changes from revision 1");
+        var changed = saved.ChangedHyperparameters;
         await Expect(changed).ToHaveCountAsync(1);
         await Expect(changed.First).ToContainTextAsync("max_depth");
         await Expect(changed.First).ToContainTextAsync("6");
         await Expect(changed.First).ToContainTextAsync("4");
-        await Expect(page.Locator("#chat-messages")).ToContainTextAsync("made revision 2");
-        await Expect(page.Locator("#stage-TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
+        await Expect(saved.ChatMessages).ToContainTextAsync("made revision 2");
+        await Expect(saved.Stage("TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-chat.png"), FullPage = true });
     }
 
@@ -90,16 +88,16 @@ public class LlmAppTests(LlmAppFixture app)
         await experiment.OpenAsync("?example=adult-xgboost");
         await experiment.RunAsync();
         await experiment.WaitForAllStagesAsync();
-        await Expect(page.Locator("#stage-ModelArchitecture")).ToContainTextAsync("[redacted]");
+        await Expect(experiment.Stage("ModelArchitecture")).ToContainTextAsync("[redacted]");
 
         var html = new StringBuilder(await page.ContentAsync());
         using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        foreach (var path in new[] { "/", "/history", "/settings", await page.Locator("#open-experiment").GetAttributeAsync("href") })
+        foreach (var path in new[] { "/", "/history", "/settings", await experiment.OpenSaved.GetAttributeAsync("href") })
             html.Append(await http.GetStringAsync(path));
-        await page.GotoAsync(app.BaseUrl + "/settings");
-        await NewExperimentPage.WaitInteractiveAsync(page);
-        await page.Locator("#test-connection").ClickAsync();
-        await Expect(page.Locator("#test-result")).ToContainTextAsync("Connected");
+        var settings = new SettingsPage(page, app.BaseUrl);
+        await settings.OpenAsync();
+        await settings.TestConnectionAsync();
+        await Expect(settings.TestResult).ToContainTextAsync("Connected");
         html.Append(await page.ContentAsync());
 
         Assert.Contains("set (never shown)", html.ToString());

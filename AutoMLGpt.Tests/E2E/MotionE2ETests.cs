@@ -29,7 +29,7 @@ public sealed class MotionE2ETests(AppFixture app)
         """;
 
     [Fact]
-    public async Task Busy_indicators_animate_with_transforms_and_stand_still_for_reduced_motion()
+    public async Task BusyIndicatorsAnimateWithTransformsAndStandStillForReducedMotion()
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync(app.BaseUrl + "/history");

@@ -43,7 +43,7 @@ public sealed class HttpHardeningTests : IAsyncLifetime
     [InlineData("http://localhost", HttpStatusCode.OK)]
     [InlineData("https://automl.example.org", HttpStatusCode.OK)]
     [InlineData(null, HttpStatusCode.OK)]
-    public async Task Circuits_are_opened_only_from_this_apps_own_pages(string? origin, HttpStatusCode expected)
+    public async Task CircuitsAreOpenedOnlyFromThisAppsOwnPages(string? origin, HttpStatusCode expected)
     {
         var client = _app.CreateClient();
         var response = await client.SendAsync(Negotiate(origin));
@@ -51,7 +51,7 @@ public sealed class HttpHardeningTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Downloads_are_inert_attachments_and_unknown_ids_are_404()
+    public async Task DownloadsAreInertAttachmentsAndUnknownIdsAre404()
     {
         var store = _app.Services.GetRequiredService<ExperimentStore>();
         var id = await store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
@@ -76,7 +76,7 @@ public sealed class HttpHardeningTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Production_keeps_detailed_errors_off_and_serves_the_generic_error_page()
+    public async Task ProductionKeepsDetailedErrorsOffAndServesTheGenericErrorPage()
     {
         await using var production = _app.WithWebHostBuilder(b => b.UseEnvironment("Production"));
         Assert.False(production.Services.GetRequiredService<IOptions<CircuitOptions>>().Value.DetailedErrors);

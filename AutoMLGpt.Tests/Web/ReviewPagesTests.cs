@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Web;
 
@@ -30,7 +31,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public void Importing_a_hub_model_card_into_the_form_fills_the_model_card_and_says_what_it_read()
+    public void ImportingAHubModelCardIntoTheFormFillsTheModelCardAndSaysWhatItRead()
     {
         var cut = Render<NewExperiment>();
         cut.FindComponents<InputFile>().Single(c => c.Instance.AdditionalAttributes?["id"] as string == "model-card-import")
@@ -43,7 +44,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public void A_broken_card_file_gets_a_clear_error_and_the_form_keeps_what_it_had()
+    public void ABrokenCardFileGetsAClearErrorAndTheFormKeepsWhatItHad()
     {
         var cut = Render<NewExperiment>();
         cut.Find("#example-adult-xgboost").Click();
@@ -55,7 +56,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public async Task Library_cards_open_in_a_new_experiment_from_their_link()
+    public async Task LibraryCardsOpenInANewExperimentFromTheirLink()
     {
         var library = Services.GetRequiredService<CardLibrary>();
         var model = (await library.ListAsync(CardKind.Model, "detr")).First();
@@ -70,7 +71,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public void The_card_library_lists_built_in_cards_imports_hub_cards_and_duplicates_for_editing()
+    public void TheCardLibraryListsBuiltInCardsImportsHubCardsAndDuplicatesForEditing()
     {
         var cut = Render<CardLibraryPage>();
         cut.WaitForAssertion(() => Assert.Equal(PaperExamples.All.Count, cut.FindAll(".library-row").Count));
@@ -101,7 +102,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public async Task History_pins_filter_and_sends_the_selection_to_compare()
+    public async Task HistoryPinsFilterAndSendsTheSelectionToCompare()
     {
         var adult = await RunAsync(PaperExamples.Adult.Create());
         var coco = await RunAsync(PaperExamples.Coco.Create());
@@ -124,15 +125,15 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public async Task Compare_with_differences_only_shows_exactly_the_changed_rows()
+    public async Task CompareWithDifferencesOnlyShowsExactlyTheChangedRows()
     {
         var baseCards = PaperExamples.Adult.Create();
         var changed = baseCards.DeepCopy();
         changed.Model.Parameters.Single(p => p.Key == "max_depth").Value = "3";
         var a = await RunAsync(baseCards);
         var b = await RunAsync(changed);
-        var bundles = Services.GetRequiredService<ExperimentBundles>();
-        var expected = ExperimentComparison.Rows([(await bundles.ReviewAsync(a))!, (await bundles.ReviewAsync(b))!], differencesOnly: true);
+        var reviews = Services.GetRequiredService<ExperimentReviews>();
+        var expected = ExperimentComparison.Rows([(await reviews.ReviewAsync(a))!, (await reviews.ReviewAsync(b))!], differencesOnly: true);
 
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/compare?ids={a},{b}");
         var cut = Render<Compare>();
@@ -147,7 +148,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public void Compare_without_enough_experiments_says_how_to_pick_them()
+    public void CompareWithoutEnoughExperimentsSaysHowToPickThem()
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/compare?ids={Guid.NewGuid()}");
         var cut = Render<Compare>();
@@ -155,7 +156,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public async Task Notes_saved_meanwhile_elsewhere_are_a_conflict_and_the_draft_is_kept()
+    public async Task NotesSavedMeanwhileElsewhereAreAConflictAndTheDraftIsKept()
     {
         var id = await RunAsync(PaperExamples.Adult.Create());
         var dialogs = Render<MudDialogProvider>();
@@ -179,7 +180,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
-    public async Task A_follow_up_on_a_stale_page_offers_reload_or_a_new_revision()
+    public async Task AFollowUpOnAStalePageOffersReloadOrANewRevision()
     {
         var id = await RunAsync(PaperExamples.Adult.Create());
         var dialogs = Render<MudDialogProvider>();
@@ -236,7 +237,7 @@ public sealed class QuotaPageTests : WebTestContext
     protected override bool NeedsDatabase => true;
 
     [Fact]
-    public async Task Run_past_the_app_wide_cap_says_so_and_saves_nothing()
+    public async Task RunPastTheAppWideCapSaysSoAndSavesNothing()
     {
         var limiter = Services.GetRequiredService<UsageLimiter>();
         var others = Enumerable.Range(0, limiter.Options.MaxConcurrentRuns).Select(i => limiter.TryStartRun(Guid.NewGuid(), false, out _)).ToList();

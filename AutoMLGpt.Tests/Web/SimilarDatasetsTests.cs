@@ -4,6 +4,7 @@ using AutoMLGpt.Web.Components.Pages;
 using AutoMLGpt.Web.Components.Pages.Experiments;
 using AutoMLGpt.Tests.Fakes;
 using Bunit;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Web;
 

@@ -1,7 +1,7 @@
 using AutoMLGpt.Core.Knowledge.Portfolio;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Training;
-using AutoMLGpt.Core.Training.Jobs;
+using AutoMLGpt.Core.TrainingJobs;
 using AutoMLGpt.Web.Components.Training;
 using Bunit;
 

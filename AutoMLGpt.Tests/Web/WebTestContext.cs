@@ -36,10 +36,10 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         {
             typeof(AutoMLGpt.Core.Experiments.ExperimentStore), typeof(AutoMLGpt.Core.Experiments.ExperimentRunner),
             typeof(AutoMLGpt.Core.Experiments.ChatRefiner), typeof(AutoMLGpt.Core.Engines.Llm.LlmOptions),
-            typeof(AutoMLGpt.Core.Training.Jobs.TrainingService), typeof(AutoMLGpt.Core.Training.Jobs.TrainingJobStore),
-            typeof(AutoMLGpt.Core.Training.Jobs.DataFolders), typeof(AutoMLGpt.Core.Training.Jobs.DatasetIntake), typeof(AutoMLGpt.Core.Training.Jobs.TrainingOptions),
+            typeof(AutoMLGpt.Core.TrainingJobs.TrainingService), typeof(AutoMLGpt.Core.TrainingJobs.TrainingJobStore),
+            typeof(AutoMLGpt.Core.TrainingJobs.DataFolders), typeof(AutoMLGpt.Core.TrainingJobs.DatasetIntake), typeof(AutoMLGpt.Core.TrainingJobs.TrainingOptions),
             typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
-            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
+            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
         })
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>());
@@ -47,7 +47,6 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new ExperimentEngines(engine, engine));
         var llm = _database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>();
         Services.AddSingleton(new AutoMLGpt.Web.Llm.LlmConnectionTester(llm, _database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.Secrets>()));
-        Services.AddSingleton(_database.Services.GetRequiredService<AutoMLGpt.Core.Experiments.LiveRuns>());
         Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
         Services.AddLogging();
         Services.AddScoped<SessionIdentity>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Knowledge.Portfolio;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 

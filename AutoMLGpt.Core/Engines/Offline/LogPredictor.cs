@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 

@@ -4,6 +4,7 @@ using System.Text;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Knowledge;
 using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 

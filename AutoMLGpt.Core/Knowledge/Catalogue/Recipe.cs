@@ -1,7 +1,7 @@
 using System.Globalization;
 using AutoMLGpt.Core.Pipeline;
 
-namespace AutoMLGpt.Core.Engines.Offline;
+namespace AutoMLGpt.Core.Knowledge.Catalogue;
 
 /// <summary>One hyperparameter while a recipe is being adjusted: a number or a text value, with why it has that value.</summary>
 public sealed class Hp(string name, string type, string range, string rationale)

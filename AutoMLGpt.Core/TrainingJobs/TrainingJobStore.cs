@@ -1,10 +1,11 @@
+using AutoMLGpt.Core.Training;
 using System.Text.Json;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
-namespace AutoMLGpt.Core.Training.Jobs;
+namespace AutoMLGpt.Core.TrainingJobs;
 
 /// <summary>What a job trains.</summary>
 public static class TrainingModes

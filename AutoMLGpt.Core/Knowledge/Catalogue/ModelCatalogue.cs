@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using AutoMLGpt.Core.Cards;
 
-namespace AutoMLGpt.Core.Engines.Offline;
+namespace AutoMLGpt.Core.Knowledge.Catalogue;
 
 /// <summary>
 /// The built-in catalogue of model families with their published defaults. Every number here comes from the

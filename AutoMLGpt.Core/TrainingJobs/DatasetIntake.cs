@@ -1,7 +1,8 @@
+using AutoMLGpt.Core.Training;
 using System.IO.Compression;
 using AutoMLGpt.Core.Cards;
 
-namespace AutoMLGpt.Core.Training.Jobs;
+namespace AutoMLGpt.Core.TrainingJobs;
 
 /// <summary>A CSV accepted for an experiment: where it is saved, its table and profile, and a name safe to show.</summary>
 public sealed record IntakeResult(string DatasetFile, CsvTable Table, DatasetProfile Profile, string DisplayName);
@@ -45,11 +46,5 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
     }
 
     /// <summary>A browser's file name as a label only: no path, no control or bidi characters, within the name limit.</summary>
-    public static string DisplayName(string fileName)
-    {
-        var name = new string(Path.GetFileNameWithoutExtension(fileName.Replace('\\', '/').Split('/')[^1])
-            .Where(c => !char.IsControl(c) && c is not (>= '\u202A' and <= '\u202E') and not (>= '\u2066' and <= '\u2069')).ToArray()).Trim();
-        if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) name = name[..^4];
-        return name.Length == 0 ? "uploaded dataset" : name.Length > 200 ? name[..200] : name;
-    }
+    public static string DisplayName(string fileName) => CardText.SafeFileName(fileName, "uploaded dataset", dropExtension: true);
 }

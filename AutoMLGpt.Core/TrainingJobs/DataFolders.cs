@@ -1,6 +1,7 @@
+using AutoMLGpt.Core.Training;
 using System.Text.RegularExpressions;
 
-namespace AutoMLGpt.Core.Training.Jobs;
+namespace AutoMLGpt.Core.TrainingJobs;
 
 /// <summary>Options of real training, section <c>Training</c>.</summary>
 public sealed class TrainingOptions

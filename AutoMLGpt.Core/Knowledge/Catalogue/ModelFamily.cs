@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using AutoMLGpt.Core.Cards;
 
-namespace AutoMLGpt.Core.Engines.Offline;
+namespace AutoMLGpt.Core.Knowledge.Catalogue;
 
 /// <summary>How the family's own training code prints its log; stage D imitates it.</summary>
 public enum LogStyle { Timm, Detr, XGBoost, LightGbm, HuggingFace, Dpr, NnUnet, Lightning }

@@ -1,3 +1,4 @@
+using AutoMLGpt.Core.Training;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
@@ -8,7 +9,7 @@ using AutoMLGpt.Core.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace AutoMLGpt.Core.Training.Jobs;
+namespace AutoMLGpt.Core.TrainingJobs;
 
 /// <summary>
 /// Real training in the background, off the Blazor circuit: a queue with a configurable number of concurrent jobs,
@@ -17,7 +18,7 @@ namespace AutoMLGpt.Core.Training.Jobs;
 /// </summary>
 public sealed class TrainingService(
     TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options, LiveRuns liveRuns,
-    TimeProvider clock, ILogger<TrainingService> logger, Knowledge.KnowledgeBase? knowledge = null) : BackgroundService
+    TimeProvider clock, ILogger<TrainingService> logger, Knowledge.IPortfolioKnowledge? knowledge = null, Knowledge.IExperienceSink? experience = null) : BackgroundService
 {
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
@@ -220,7 +221,7 @@ public sealed class TrainingService(
                 baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = probe, Race = race };
             status = RunStatus.Succeeded;
             // The run enriches the experience store: future similar datasets learn from it (a race adds a partial matrix row).
-            if (ToExperience(card, parameters, outcome, table, data, race) is { } record) knowledge?.Add(record);
+            if (ToExperience(card, parameters, outcome, table, data, race) is { } record) experience?.Add(record);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {

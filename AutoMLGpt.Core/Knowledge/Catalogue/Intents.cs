@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace AutoMLGpt.Core.Engines.Offline;
+namespace AutoMLGpt.Core.Knowledge.Catalogue;
 
 /// <summary>Requests the offline engine understands in free text (card requests now, chat follow-ups later).</summary>
 [Flags]
