@@ -133,6 +133,7 @@ public static class DependencyInjection
         services.AddSingleton<DatasetIntake>();
         services.AddSingleton<TrainingService>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingService>());
+        services.AddHostedService<StartupWarmup>();
         services.AddSingleton<RunHeartbeatService>();
         services.AddHostedService(sp => sp.GetRequiredService<RunHeartbeatService>());
         return services;

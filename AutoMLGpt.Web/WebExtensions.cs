@@ -8,6 +8,36 @@ using MudBlazor.Services;
 
 namespace AutoMLGpt.Web;
 
+/// <summary>
+/// Renders the four stage panels once at start (to HTML, outside any circuit) with real offline output, so the first
+/// run's first render does not pay for compiling the components, the Markdown pipeline and the highlighter.
+/// </summary>
+internal sealed class RenderingWarmup(IServiceProvider services, ILoggerFactory loggers, Core.Knowledge.KnowledgeBase knowledge) : IWarmup
+{
+    public async Task WarmAsync(CancellationToken cancellationToken)
+    {
+        var engine = new Core.Engines.Offline.OfflineEngine(new Core.Engines.Offline.OfflineEngineOptions { StreamDelayMilliseconds = 0 }, knowledge);
+        var outputs = new Dictionary<StageKind, StageOutput>();
+        await foreach (var update in PipelineRunner.RunAsync(engine, Core.Cards.PaperExamples.Adult.Create(), cancellationToken))
+            if (update is { Kind: StageUpdateKind.Completed, Output: { } output }) outputs[update.Stage] = output;
+        var states = StageNames.InOrder.Select(s => outputs.TryGetValue(s, out var o)
+            ? new Components.Stages.StageState(s, RunStatus.Succeeded, o.Text, o) : new Components.Stages.StageState(s, RunStatus.Pending, "")).ToList();
+        await using var scope = services.CreateAsyncScope();
+        // Links (downloads) ask the navigation manager for the base address, as a prerender would.
+        if (scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>() is Microsoft.AspNetCore.Components.Routing.IHostEnvironmentNavigationManager navigation)
+            navigation.Initialize("http://localhost/", "http://localhost/");
+        await using var renderer = new Microsoft.AspNetCore.Components.Web.HtmlRenderer(scope.ServiceProvider, loggers);
+        await renderer.Dispatcher.InvokeAsync(async () =>
+        {
+            var parameters = Microsoft.AspNetCore.Components.ParameterView.FromDictionary(new Dictionary<string, object?>
+            {
+                [nameof(Components.Stages.StageBoard.Saved)] = states, [nameof(Components.Stages.StageBoard.ExperimentId)] = Guid.Empty,
+            });
+            await renderer.RenderComponentAsync<Components.Stages.StageBoard>(parameters);
+        });
+    }
+}
+
 public static class WebExtensions
 {
 
@@ -22,6 +52,7 @@ public static class WebExtensions
         builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath, addChatClient: LlmBackend.AddLlm);
         builder.Services.AddSingleton<LlmConnectionTester>();
         builder.Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
+        builder.Services.AddSingleton<IWarmup, RenderingWarmup>();
         return builder;
     }
 

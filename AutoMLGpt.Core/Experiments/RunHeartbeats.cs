@@ -14,6 +14,9 @@ public sealed class RunOptions
     /// <summary>A run whose heartbeat is older than this belongs to a process that is gone: it becomes interrupted.</summary>
     public double StaleAfterSeconds { get; set; } = 30;
 
+    /// <summary>Compile and warm what the first run needs in the background at start (see <see cref="StartupWarmup"/>).</summary>
+    public bool WarmUpAtStart { get; set; } = true;
+
     /// <summary>At most a third of the stale time, so two missed beats never make a live run look dead.</summary>
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Min(HeartbeatSeconds, StaleAfterSeconds / 3));
 

@@ -201,7 +201,7 @@ public sealed class RunSessions(
 
     private sealed class Throttle(TimeProvider clock)
     {
-        private long _last = clock.GetTimestamp();
+        private long _last = clock.GetTimestamp() - RenderInterval.Ticks * 2 * clock.TimestampFrequency / TimeSpan.TicksPerSecond; // the first text shows at once
 
         public bool Due()
         {
