@@ -63,12 +63,14 @@ public static partial class BenchCommands
             var b32 = PerSecond(32);
             // The ONNX model's bare InferenceSession.Run (default session options) on the same batches, tokenised
             // beforehand: what the app adds (tokenising, copies, options) shows as a ratio.
-            double? raw32 = encoder is OnnxSentenceEncoder onnx ? RawRunPerSecond(full, cards.Chunk(32).Select(b => onnx.TokenizeUseLite(b)).ToList()) : null;
+            var sparse = encoder is OnnxSentenceEncoder onnx ? cards.Chunk(32).Select(b => onnx.TokenizeUseLite(b)).ToList() : null;
+            double? raw32 = sparse is null ? null : RawRunPerSecond(full, sparse);
+            double? pieces = sparse is null ? null : sparse.Sum(b => b.Values.Length) / (double)cards.Count;
             reference ??= vectors;
             var (pearson, spearman, nn) = Agreement(reference, vectors);
             results.Add(new { Encoder = name, LoadMs = loadMs, CardsPerSecondBatch1 = b1, CardsPerSecondBatch32 = b32, RawRunCardsPerSecondBatch32 = raw32,
-                EncoderShareOfRawRun = raw32 is { } r ? b32 / r : (double?)null, encoder.Info.ExecutionProvider, Pearson = pearson, Spearman = spearman, SameNearestNeighbour = nn, Cards = cards.Count });
-            Console.WriteLine($"{name,-28} load {F(loadMs, "0")} ms  batch 1 {F(b1, "0")}/s  batch 32 {F(b32, "0")}/s{(raw32 is { } raw ? $" (bare session run {F(raw, "0")}/s: {F(b32 / raw * 100, "0")}%)" : "")}  vs full model: Pearson {F(pearson, "0.00")}, Spearman {F(spearman, "0.00")}, same nearest neighbour {nn}/{cards.Count}  [{encoder.Info.ExecutionProvider}]");
+                EncoderShareOfRawRun = raw32 is { } r ? b32 / r : (double?)null, MeanPiecesPerCard = pieces, encoder.Info.ExecutionProvider, Pearson = pearson, Spearman = spearman, SameNearestNeighbour = nn, Cards = cards.Count });
+            Console.WriteLine($"{name,-28} load {F(loadMs, "0")} ms  batch 1 {F(b1, "0")}/s  batch 32 {F(b32, "0")}/s{(raw32 is { } raw ? $" (bare session run {F(raw, "0")}/s: {F(b32 / raw * 100, "0")}%; {F(pieces ?? 0, "0")} pieces per card)" : "")}  vs full model: Pearson {F(pearson, "0.00")}, Spearman {F(spearman, "0.00")}, same nearest neighbour {nn}/{cards.Count}  [{encoder.Info.ExecutionProvider}]");
         }
         return results;
     }

@@ -26,6 +26,23 @@ public sealed class DatabaseOptions
 
     /// <summary>Folder for the default SQLite file, relative to the content root.</summary>
     public string DataDirectory { get; set; } = "App_Data";
+
+    public IEnumerable<string> Problems(string? connection)
+    {
+        switch (Provider.Trim().ToLowerInvariant())
+        {
+            case "sqlite":
+                if (string.IsNullOrWhiteSpace(DataDirectory)) yield return "Database:DataDirectory is empty; give a folder for the SQLite file (App_Data by default).";
+                break;
+            case "sqlserver":
+                if (string.IsNullOrWhiteSpace(connection))
+                    yield return "Database:Provider is SqlServer but ConnectionStrings:AutoMLGpt is empty; set it (e.g. ConnectionStrings__AutoMLGpt).";
+                break;
+            default:
+                yield return $"Database:Provider is \"{Provider}\"; use Sqlite or SqlServer.";
+                break;
+        }
+    }
 }
 
 /// <summary>What the settings page shows about storage, without handing it the configuration.</summary>
@@ -40,8 +57,8 @@ public static class DependencyInjection
     public static IServiceCollection AddAutoMLGptCore(this IServiceCollection services, IConfiguration configuration, string contentRoot,
         Action<IServiceCollection, LlmOptions>? addChatClient = null)
     {
-        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connection = configuration.GetConnectionString(ConnectionStringName);
+        var database = services.AddValidatedOptions<DatabaseOptions>(configuration, DatabaseOptions.Section, o => o.Problems(connection));
         services.AddSingleton(new StorageSummary(database.Provider,
             string.IsNullOrWhiteSpace(connection) ? "default SQLite file in the data folder" : $"from ConnectionStrings:{ConnectionStringName}"));
         switch (database.Provider.Trim().ToLowerInvariant())
@@ -57,15 +74,9 @@ public static class DependencyInjection
                 services.AddSingleton<IDbContextFactory<AppDbContext>>(sp => new Upcast<SqliteAppDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteAppDbContext>>()));
                 break;
             case "sqlserver":
-                if (string.IsNullOrWhiteSpace(connection))
-                    throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
-                        ["Database:Provider is SqlServer but ConnectionStrings:AutoMLGpt is empty; set it (e.g. ConnectionStrings__AutoMLGpt)."]);
                 services.AddDbContextFactory<SqlServerAppDbContext>(o => o.UseSqlServer(connection, s => s.EnableRetryOnFailure()));
                 services.AddSingleton<IDbContextFactory<AppDbContext>>(sp => new Upcast<SqlServerAppDbContext>(sp.GetRequiredService<IDbContextFactory<SqlServerAppDbContext>>()));
                 break;
-            default:
-                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
-                    [$"Database:Provider is \"{database.Provider}\"; use Sqlite or SqlServer."]);
         }
 
         services.TryAddSingletonTimeProvider();

@@ -47,6 +47,7 @@ public class CrashRestartTests(AppFixture app)
         start.Environment["Offline__StreamDelayMilliseconds"] = "1";
         start.Environment["Training__CheckpointSeconds"] = "1";
         start.Environment["Training__Threads"] = "1"; // slower training leaves time to interrupt it
+        start.Environment["Runs__WarmUpAtStart"] = "false"; // these processes test crashes; the warm-up is tested on its own
         start.Environment["Runs__StaleAfterSeconds"] = "5"; // the restart interrupts the killed process's runs 5 s after its last heartbeat
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;

@@ -1,0 +1,41 @@
+using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Knowledge;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AutoMLGpt.Tests.Core;
+
+public class StartupWarmupTests
+{
+    [Fact]
+    public async Task TheWarmUpRunsEveryStageButSavesNothingAndLeavesNoFiles()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var before = Directory.GetFiles(Path.GetTempPath(), "automlgpt-warmup-*").Length;
+        var warmup = new StartupWarmup(db.Store, db.Services.GetRequiredService<KnowledgeBase>(), [], new RunOptions(), TimeProvider.System,
+            NullLogger<StartupWarmup>.Instance);
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!;
+
+        Assert.Empty(await db.Store.ListAsync());
+        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "automlgpt-warmup-*").Length);
+    }
+
+    [Fact]
+    public async Task TheWarmUpCanBeSwitchedOff()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var warmup = new StartupWarmup(db.Store, db.Services.GetRequiredService<KnowledgeBase>(), [new CountingWarmup()], new RunOptions { WarmUpAtStart = false },
+            TimeProvider.System, NullLogger<StartupWarmup>.Instance);
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!;
+        Assert.Equal(0, CountingWarmup.Calls);
+    }
+
+    private sealed class CountingWarmup : IWarmup
+    {
+        public static int Calls;
+        public Task WarmAsync(CancellationToken cancellationToken) { Interlocked.Increment(ref Calls); return Task.CompletedTask; }
+    }
+}
