@@ -31,9 +31,9 @@ internal sealed class RenderingWarmup(IServiceProvider services, ILoggerFactory 
         {
             var parameters = Microsoft.AspNetCore.Components.ParameterView.FromDictionary(new Dictionary<string, object?>
             {
-                [nameof(Components.Stages.StageBoard.Saved)] = states, [nameof(Components.Stages.StageBoard.ExperimentId)] = Guid.Empty,
+                [nameof(Components.Stages.StageBoardWarmup.Saved)] = states,
             });
-            await renderer.RenderComponentAsync<Components.Stages.StageBoard>(parameters);
+            await renderer.RenderComponentAsync<Components.Stages.StageBoardWarmup>(parameters);
         });
     }
 }

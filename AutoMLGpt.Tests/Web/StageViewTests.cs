@@ -72,4 +72,17 @@ public class StageViewTests : WebTestContext
         Assert.Empty(cut.FindAll("#hp-table"));
         Assert.Contains("0.1", cut.Find(".markdown-body table").TextContent);
     }
+
+    [Fact]
+    public void AStageWaitingForTextShowsAProgressBarAndAStreamingOneShowsItsText()
+    {
+        var stages = StageState.AllPending().ToList();
+        stages[0] = new StageState(StageKind.DataProcessing, RunStatus.Running, "");
+        stages[1] = new StageState(StageKind.ModelArchitecture, RunStatus.Running, "**Input**: 14 col");
+        var cut = Render<StageBoard>(p => p.Add(x => x.Saved, stages));
+        Assert.Single(cut.FindAll("#stage-DataProcessing .mud-progress-linear"));
+        Assert.Empty(cut.FindAll("#stage-ModelArchitecture .mud-progress-linear"));
+        Assert.Contains("14 col", cut.Find("#stage-ModelArchitecture").TextContent);
+        Assert.Equal("running", cut.Find("#stage-ModelArchitecture").GetAttribute("data-status"));
+    }
 }
