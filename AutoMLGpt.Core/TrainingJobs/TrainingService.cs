@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Knowledge.Portfolio;
+using AutoMLGpt.Core.Knowledge.Catalogue;
 using AutoMLGpt.Core.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -176,7 +177,10 @@ public sealed class TrainingService(
             Append(live, $"Reading {card.Name} ({job.DatasetFile})…");
             var table = CsvReader.Read(folders.DatasetPath(job.DatasetFile));
             var data = TabularData.Build(table, card);
-            parameters = job.Mode == TrainingModes.Race ? TrainingParameters.From([], card, data.Classes.Length, options.Threads) : TrainingParameters.From(rows, card, data.Classes.Length, options.Threads);
+            var (family, _) = ModelCatalogue.Resolve(experiment.Cards.Model, card);
+            parameters = job.Mode == TrainingModes.Race ? TrainingParameters.From([], card, data.Classes.Length, options.Threads)
+                : family.IsTreeEnsemble ? TrainingParameters.From(rows, card, data.Classes.Length, options.Threads)
+                : ForNonTreeFamily(live, family, card, data);
             Append(live, $"{data.Rows:N0} labelled rows, {data.Columns} features ({data.CategoricalFeatures.Length} categorical); {data.Split.Description}: " +
                          $"{data.Split.Train.Length:N0} train, {data.Split.Valid.Length:N0} validation, {data.Split.Test.Length:N0} test.");
             if (job.Mode != TrainingModes.Race)
@@ -273,6 +277,20 @@ public sealed class TrainingService(
     }
 
     /// <summary>Predicts the final metric from a learning-curve probe of the configuration about to train.</summary>
+    // Stage C of a neural family (an MLP's learning rate, epochs…) means nothing to LightGBM: train LightGBM's own
+    // recommended configuration instead, and say so, rather than boosting 100 rounds at an MLP's learning rate.
+    private TrainingParameters ForNonTreeFamily(LiveJob live, ModelFamily family, DataCard card, TabularData data)
+    {
+        if (knowledge?.Portfolio is { } portfolio)
+        {
+            var choice = portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
+            Append(live, $"Stage C is {family.DisplayName}'s recipe, not a gradient-boosting one: the real run trains LightGBM with the zero-shot configuration {choice.Candidate.Id} instead.");
+            return choice.Candidate.Parameters(card.Task, data.Classes.Length, options.Threads, overrides: choice.Values);
+        }
+        Append(live, $"Stage C is {family.DisplayName}'s recipe, not a gradient-boosting one: the real run trains LightGBM with its defaults instead.");
+        return TrainingParameters.From([], card, data.Classes.Length, options.Threads);
+    }
+
     private async Task<MetricForecast?> ProbeAsync(LiveJob live, DataCard card, TabularData data, TrainingParameters parameters, string metric, CancellationToken ct)
     {
         if (knowledge?.Forecaster is not { } forecaster || MetricForecaster.KindOf(metric) is null || data.Split.Train.Length < 40) return null;

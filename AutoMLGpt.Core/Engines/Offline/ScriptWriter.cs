@@ -57,7 +57,6 @@ public static class ScriptWriter
             import argparse
             from pathlib import Path
 
-            import numpy as np
             import pandas as pd
             from sklearn.model_selection import train_test_split
 
@@ -136,8 +135,9 @@ public static class ScriptWriter
                 parts = split(X, y, stratify=classes is not None)
                 args.out.mkdir(parents=True, exist_ok=True)
                 for name, (Xp, yp) in zip(["train", "valid", "test"], parts):
-                    Xp.assign(**{LABEL: yp}).to_parquet(args.out / f"{name}.parquet")
-                    print(f"{name}: {len(Xp)} rows -> {args.out / f'{name}.parquet'}")
+                    # Pickle keeps the categorical dtypes train.py's gradient boosting reads natively.
+                    Xp.assign(**{LABEL: yp}).to_pickle(args.out / f"{name}.pkl")
+                    print(f"{name}: {len(Xp)} rows -> {args.out / f'{name}.pkl'}")
 
 
             if __name__ == "__main__":
@@ -194,17 +194,17 @@ public static class ScriptWriter
                 features = ColumnTransformer([("num", numeric_tf, numeric), ("cat", categorical_tf, categorical)])
                 features.fit(df.iloc[idx_train])
                 cardinalities = [len(c) + 1 for c in features.named_transformers_["cat"][-1].categories_] if categorical else []
+                args.out.mkdir(parents=True, exist_ok=True)
             {{(d.Task == MlTask.Regression ? """
                 # Standardise the target on the training split; predictions are mapped back before scoring.
                 mean, std = y[idx_train].mean(), y[idx_train].std() + 1e-8
                 y = (y - mean) / std
                 np.save(args.out / "target_scaler.npy", np.array([mean, std]))
             """ : "").TrimEnd()}}
-                args.out.mkdir(parents=True, exist_ok=True)
                 for name, idx in [("train", idx_train), ("valid", idx_valid), ("test", idx_test)]:
                     X = features.transform(df.iloc[idx]).astype("float32")
-                    np.savez_compressed(args.out / f"{name}.npz", X=X, y=y[idx], n_numeric=len(numeric) * 2,
-                                        cardinalities=np.array(cardinalities))
+                    np.savez_compressed(args.out / f"{name}.npz", X=X, y=y[idx], n_numeric=X.shape[1] - len(cardinalities),
+                                        cardinalities=np.array(cardinalities, dtype=np.int64))
                     print(f"{name}: {len(idx)} rows, {X.shape[1]} columns")
 
 
