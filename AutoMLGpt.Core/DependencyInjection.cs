@@ -135,6 +135,9 @@ public static class DependencyInjection
         services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentReviews>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentBundles>();
+        services.AddValidatedOptions<AutoMLGpt.Core.Projects.ScriptCheckOptions>(configuration, AutoMLGpt.Core.Projects.ScriptCheckOptions.Section, o => o.Problems());
+        services.AddSingleton<AutoMLGpt.Core.Projects.ScriptChecker>();
+        services.AddSingleton<AutoMLGpt.Core.Projects.ProjectExports>();
         services.AddSingleton<ExperimentRunner>();
         services.AddSingleton<ChatRefiner>();
 

@@ -135,6 +135,21 @@ public static class WebExtensions
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
             return Results.File(Encoding.UTF8.GetBytes(report), "text/markdown; charset=utf-8", $"{Core.Cards.CardText.Slug(item.Details.Name)}_r{item.Details.Revision}_report.md");
         });
+        // The runnable project (zip) and the same as a Jupyter notebook: generated text, downloaded, never run here.
+        endpoints.MapGet("/experiments/{id:guid}/project", async (Guid id, int? revision, Core.Projects.ProjectExports exports, HttpContext http, CancellationToken ct) =>
+        {
+            if (await exports.ProjectAsync(id, revision, ct) is not { } found) return Results.NotFound();
+            var (experiment, project) = found;
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(project.ToZip(), "application/zip", $"{project.Name}_r{experiment.Revision}_project.zip");
+        });
+        endpoints.MapGet("/experiments/{id:guid}/notebook", async (Guid id, int? revision, Core.Projects.ProjectExports exports, HttpContext http, CancellationToken ct) =>
+        {
+            if (await exports.NotebookAsync(id, revision, ct) is not { } found) return Results.NotFound();
+            var (experiment, notebook) = found;
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(Encoding.UTF8.GetBytes(notebook), "application/x-ipynb+json", $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}.ipynb");
+        });
         // A library card in Hugging Face's format (README.md with YAML front matter).
         endpoints.MapGet("/cards/{id:guid}/export", async (Guid id, Core.Library.CardLibrary library, HttpContext http, CancellationToken ct) =>
         {

@@ -126,6 +126,13 @@ public sealed class ExperimentBundles(
             await WriteAsync(zip, "report.md", report, cancellationToken);
             foreach (var (name, svg) in charts) await WriteAsync(zip, "charts/" + name, svg, cancellationToken);
         }
+        if (latest is not null)
+        {
+            // The runnable project of the latest revision: the scripts a practitioner runs (never run on import).
+            var project = Projects.ProjectExports.For(latest.Details);
+            foreach (var (name, text) in project.Files) await WriteAsync(zip, "project/" + name, text, cancellationToken);
+            await WriteAsync(zip, "project/experiment.ipynb", Projects.RunnableProject.Notebook(latest.Details.Cards, latest.Details.PromptParagraph, project), cancellationToken);
+        }
         await WriteAsync(zip, "README.txt", Readme, cancellationToken);
         return true;
     }
@@ -137,7 +144,8 @@ public sealed class ExperimentBundles(
         "prompt.txt               the prompt paragraph the stages were given\n" +
         "stages/rN/               each revision's stage outputs (scripts are for reading; nothing here is run on import)\n" +
         "training/N/              real training runs: log, trainer parameters, metrics, model (LightGBM text format)\n" +
-        "report.md, charts/       a readable report with the curves\n\n" +
+        "report.md, charts/       a readable report with the curves\n" +
+        "project/                 the runnable project: data.py, train.py, requirements.txt, README.md, experiment.ipynb\n\n" +
         "The engine settings name the provider, model, endpoint, temperature and seed; API keys are never exported.\n";
 
     /// <summary>Recreates an experiment from a bundle; returns its new id. Throws <see cref="InvalidDataException"/> with what is wrong.</summary>

@@ -58,6 +58,23 @@ public class AdultExampleTests(AppFixture app)
         var saved = await history.OpenRowAsync("UCI Adult 1994");
         await Expect(saved.Title).ToHaveTextAsync("UCI Adult 1994 · XGBoost");
         await Expect(saved.Stage("TrainingLog")).ToHaveAttributeAsync("data-status", "succeeded");
+
+        // The runnable project and the notebook download in the browser; the scripts check clean.
+        var project = await saved.DownloadProjectAsync();
+        Assert.EndsWith("_project.zip", project.SuggestedFilename);
+        using (var zip = new System.IO.Compression.ZipArchive(File.OpenRead((await project.PathAsync())!)))
+        {
+            var names = zip.Entries.Select(e => e.Name).ToHashSet();
+            Assert.Superset(new HashSet<string> { "data.py", "train.py", "requirements.txt", "README.md" }, names);
+            using var train = new StreamReader(zip.Entries.Single(e => e.Name == "train.py").Open());
+            Assert.Contains("import xgboost as xgb", await train.ReadToEndAsync());
+        }
+        var notebook = await saved.DownloadNotebookAsync();
+        Assert.EndsWith(".ipynb", notebook.SuggestedFilename);
+        using (var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync((await notebook.PathAsync())!)))
+            Assert.Equal(4, doc.RootElement.GetProperty("nbformat").GetInt32());
+        await saved.CheckScriptAsync();
+        await Expect(saved.CheckResult).ToContainTextAsync("pyflakes finds nothing", new() { Timeout = 30_000 });
         Assert.Empty(errors);
         Assert.Empty(app.Logs.Errors);
     }

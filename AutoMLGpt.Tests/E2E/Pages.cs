@@ -170,6 +170,16 @@ public sealed class ExperimentPage(IPage page, string baseUrl) : AppPage(page, b
         return new ComparePage(Page, BaseUrl);
     }
 
+    // The runnable project
+    public ILocator CheckResult => Page.Locator("#check-result");
+    public ILocator CheckFindings => Page.Locator("#check-findings tbody tr");
+
+    public Task CheckScriptAsync() => Page.Locator("#check-script").ClickAsync();
+
+    public Task<IDownload> DownloadProjectAsync() => Page.RunAndWaitForDownloadAsync(() => Page.Locator("#download-project").ClickAsync());
+
+    public Task<IDownload> DownloadNotebookAsync() => Page.RunAndWaitForDownloadAsync(() => Page.Locator("#download-notebook").ClickAsync());
+
     public async Task<IDownload> DownloadBundleAsync()
     {
         await Page.Locator("#download-menu").ClickAsync();

@@ -39,7 +39,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             typeof(AutoMLGpt.Core.TrainingJobs.TrainingService), typeof(AutoMLGpt.Core.TrainingJobs.TrainingJobStore),
             typeof(AutoMLGpt.Core.TrainingJobs.DataFolders), typeof(AutoMLGpt.Core.TrainingJobs.DatasetIntake), typeof(AutoMLGpt.Core.TrainingJobs.TrainingOptions),
             typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
-            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
+            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Projects.ProjectExports), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
         })
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>());
