@@ -134,6 +134,7 @@ public static class DependencyInjection
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<AutoMLGpt.Core.Library.CardLibrary>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentReviews>();
+        services.AddSingleton<AutoMLGpt.Core.Reports.HistoryExport>();
         services.AddSingleton<AutoMLGpt.Core.Reports.ExperimentBundles>();
         services.AddValidatedOptions<AutoMLGpt.Core.Projects.ScriptCheckOptions>(configuration, AutoMLGpt.Core.Projects.ScriptCheckOptions.Section, o => o.Problems());
         services.AddSingleton<AutoMLGpt.Core.Projects.ScriptChecker>();

@@ -150,6 +150,19 @@ public static class WebExtensions
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
             return Results.File(Encoding.UTF8.GetBytes(notebook), "application/x-ipynb+json", $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}.ipynb");
         });
+        // The History table as filtered (the page links here with its filter), as CSV or JSON.
+        endpoints.MapGet("/history/export.{format}", async (string format, Core.Reports.HistoryExport export, HttpContext http, CancellationToken ct) =>
+        {
+            var query = Core.Reports.HistoryExport.FromQuery(key => http.Request.Query.TryGetValue(key, out var v) ? v.ToString() : null);
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmm", System.Globalization.CultureInfo.InvariantCulture);
+            return format switch
+            {
+                "csv" => Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(await export.CsvAsync(query, ct))).ToArray(), "text/csv; charset=utf-8", $"automlgpt-history-{stamp}.csv"),
+                "json" => Results.File(Encoding.UTF8.GetBytes(await export.JsonAsync(query, ct)), "application/json; charset=utf-8", $"automlgpt-history-{stamp}.json"),
+                _ => Results.NotFound(),
+            };
+        });
         // A library card in Hugging Face's format (README.md with YAML front matter).
         endpoints.MapGet("/cards/{id:guid}/export", async (Guid id, Core.Library.CardLibrary library, HttpContext http, CancellationToken ct) =>
         {

@@ -30,6 +30,8 @@ public sealed class ExperimentEntity
     public string Notes { get; set; } = "";
     /// <summary>Pinned experiments come first in History.</summary>
     public bool Pinned { get; set; }
+    /// <summary>The user's tags as ",tag,tag," (normalised by <see cref="ExperimentTags"/>), so one LIKE finds a whole tag.</summary>
+    public string Tags { get; set; } = "";
     /// <summary>
     /// App-managed version, raised by every user edit (a new revision, notes, name). Saves name the version they were
     /// based on, so two sessions editing the same experiment get a conflict instead of a silent overwrite.

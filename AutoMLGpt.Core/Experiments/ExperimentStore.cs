@@ -10,7 +10,8 @@ namespace AutoMLGpt.Core.Experiments;
 public sealed record ExperimentSummary(
     Guid Id, string Name, string DatasetName, string ModelName, string Engine, RunStatus Status,
     DateTime CreatedUtc, DateTime? CompletedUtc, int StagesDone,
-    bool Pinned = false, string? MetricName = null, double? Predicted = null, double? Real = null, bool HigherIsBetter = true)
+    bool Pinned = false, string? MetricName = null, double? Predicted = null, double? Real = null, bool HigherIsBetter = true,
+    IReadOnlyList<string>? Tags = null)
 {
     /// <summary>The measured value where there is one, else the predicted one.</summary>
     public double? Metric => Real ?? Predicted;
@@ -21,7 +22,7 @@ public enum HistorySort { Created, Dataset, Model, Metric }
 /// <summary>How History filters and orders experiments. Pinned experiments always come first.</summary>
 public sealed record HistoryQuery(
     string? Search = null, RunStatus? Status = null, string? Engine = null, DateTime? FromUtc = null, DateTime? ToUtc = null,
-    HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500);
+    HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500, string? Tag = null);
 
 /// <summary>One stage as saved.</summary>
 public sealed record SavedStage(StageKind Stage, int Revision, RunStatus Status, StageOutput Output, string? Error, DateTime StartedUtc, DateTime? CompletedUtc);
@@ -38,8 +39,10 @@ public sealed record ExperimentDetails(
     Guid Id, string Name, string Engine, RunStatus Status, string? Error, ExperimentCards Cards, string PromptParagraph,
     DateTime CreatedUtc, DateTime? CompletedUtc, Guid? RerunOf, int Revision, IReadOnlyList<SavedStage> Stages,
     IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage, string? DatasetFile = null,
-    int Version = 1, string Notes = "", bool Pinned = false, string? ImportedFrom = null)
+    int Version = 1, string Notes = "", bool Pinned = false, string? ImportedFrom = null, IReadOnlyList<string>? Tags = null)
 {
+    public IReadOnlyList<string> TagList => Tags ?? [];
+
     public SavedStage? Stage(StageKind kind) => Stages.FirstOrDefault(s => s.Stage == kind);
     public int LatestRevision => Revisions.Count == 0 ? 1 : Revisions.Max(r => r.Number);
     public RevisionInfo? CurrentRevision => Revisions.FirstOrDefault(r => r.Number == Revision);
@@ -144,12 +147,17 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         if (q.FromUtc is { } from) query = query.Where(e => e.CreatedUtc >= from);
         if (q.ToUtc is { } to) query = query.Where(e => e.CreatedUtc < to);
         if (q.PinnedOnly) query = query.Where(e => e.Pinned);
+        if (!string.IsNullOrWhiteSpace(q.Tag))
+        {
+            var tag = "," + q.Tag.Trim().TrimStart('#').ToLowerInvariant() + ",";
+            query = query.Where(e => e.Tags.Contains(tag));
+        }
         var rows = await query
             .OrderByDescending(e => e.CreatedUtc)
             .Take(Math.Clamp(q.Take, 1, 5000))
             .Select(e => new
             {
-                e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc, e.Pinned, e.LatestRevision,
+                e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc, e.Pinned, e.LatestRevision, e.Tags,
                 Done = e.Stages.Count(s => s.Revision == e.LatestRevision && s.Status == RunStatus.Succeeded),
                 Curve = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.StructuredJson).FirstOrDefault(),
             })
@@ -165,7 +173,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             var curve = r.Curve is null ? null : JsonSerializer.Deserialize<StageOutput>(r.Curve, Json)?.Curve;
             real.TryGetValue(r.Id, out var job);
             return new ExperimentSummary(r.Id, r.Name, r.DatasetName, r.ModelName, r.Engine, r.Status, r.CreatedUtc, r.CompletedUtc, r.Done,
-                r.Pinned, curve?.Metric ?? job?.MetricName, curve?.Final, job?.RealFinal, curve?.HigherIsBetter ?? TaskDefaults.HigherIsBetter(job?.MetricName ?? ""));
+                r.Pinned, curve?.Metric ?? job?.MetricName, curve?.Final, job?.RealFinal, curve?.HigherIsBetter ?? TaskDefaults.HigherIsBetter(job?.MetricName ?? ""),
+                ExperimentTags.FromStored(r.Tags));
         });
         IOrderedEnumerable<ExperimentSummary> ordered = items.OrderByDescending(i => i.Pinned);
         ordered = q.Sort switch
@@ -177,6 +186,40 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             _ => q.Descending ? ordered.ThenByDescending(i => i.CreatedUtc) : ordered.ThenBy(i => i.CreatedUtc),
         };
         return ordered.ThenByDescending(i => i.CreatedUtc).ToList();
+    }
+
+    /// <summary>Replaces the experiment's tags (normalised; invalid tags throw <see cref="CardValidationException"/> and nothing is saved).</summary>
+    public async Task<IReadOnlyList<string>> SetTagsAsync(Guid id, IEnumerable<string> tags, CancellationToken cancellationToken = default)
+    {
+        var normalised = ExperimentTags.Normalise(tags);
+        var stored = ExperimentTags.ToStored(normalised);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.WriteAsync(ct => db.Experiments.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.Tags, stored), ct), cancellationToken);
+        return normalised;
+    }
+
+    /// <summary>Stage C's table of each experiment's latest revision (for exports), by experiment.</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<HyperparameterRow>>> HyperparametersAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Experiments.AsNoTracking().Where(e => ids.Contains(e.Id))
+            .Select(e => new
+            {
+                e.Id,
+                Json = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.Hyperparameters && s.Status == RunStatus.Succeeded)
+                    .Select(s => s.StructuredJson).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => (IReadOnlyList<HyperparameterRow>)(r.Json is null ? [] : JsonSerializer.Deserialize<StageOutput>(r.Json, Json)?.Hyperparameters ?? []));
+    }
+
+    /// <summary>Every tag in use, with how many experiments carry it, most used first.</summary>
+    public async Task<IReadOnlyList<(string Tag, int Count)>> TagsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Experiments.AsNoTracking().Where(e => e.Tags != "").Select(e => e.Tags).ToListAsync(cancellationToken);
+        return stored.SelectMany(ExperimentTags.FromStored).GroupBy(t => t).Select(g => (g.Key, g.Count()))
+            .OrderByDescending(t => t.Item2).ThenBy(t => t.Key, StringComparer.Ordinal).ToList();
     }
 
     public async Task SetPinnedAsync(Guid id, bool pinned, CancellationToken cancellationToken = default)
@@ -243,7 +286,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             e.Stages.Sum(s => s.InputTokens ?? 0) + e.Messages.Sum(m => m.InputTokens ?? 0),
             e.Stages.Sum(s => s.OutputTokens ?? 0) + e.Messages.Sum(m => m.OutputTokens ?? 0));
         return new ExperimentDetails(e.Id, e.Name, e.Engine, e.Status, e.Error, cards, e.PromptParagraph, e.CreatedUtc, e.CompletedUtc, e.RerunOf,
-            shown, stages, revisions, messages, usage, e.DatasetFile, e.Version, e.Notes, e.Pinned, e.ImportedFrom);
+            shown, stages, revisions, messages, usage, e.DatasetFile, e.Version, e.Notes, e.Pinned, e.ImportedFrom, ExperimentTags.FromStored(e.Tags));
     }
 
     /// <summary>

@@ -107,6 +107,7 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.Property(e => e.PromptParagraph).IsRequired();
         b.Property(e => e.Notes).HasMaxLength(8000);
         b.Property(e => e.ImportedFrom).HasMaxLength(500);
+        b.Property(e => e.Tags).HasMaxLength(ExperimentTags.MaxStoredLength).HasDefaultValue("");
         b.Property(e => e.Version).IsConcurrencyToken();
         b.HasIndex(e => e.CreatedUtc);
         b.HasIndex(e => e.Status);

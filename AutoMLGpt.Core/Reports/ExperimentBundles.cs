@@ -20,7 +20,11 @@ public sealed record BundleManifest(
 
 public sealed record BundleExperiment(
     Guid OriginalId, string Name, string Notes, string Engine, string PromptParagraph, RunStatus Status, string? Error,
-    int LatestRevision, Guid? RerunOf, DateTime CreatedUtc, DateTime? CompletedUtc);
+    int LatestRevision, Guid? RerunOf, DateTime CreatedUtc, DateTime? CompletedUtc)
+{
+    /// <summary>The experiment's tags (added beside the original fields; older bundles have none).</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+}
 
 public sealed record BundleRevision(
     int Number, int? ParentNumber, string Reason, string? FollowUp, string Engine, IReadOnlyDictionary<string, string>? EngineSettings,
@@ -107,7 +111,10 @@ public sealed class ExperimentBundles(
         }
 
         var manifest = new BundleManifest(Format, 1, clock.GetUtcNow().UtcDateTime,
-            new BundleExperiment(e.Id, e.Name, e.Notes, e.Engine, e.PromptParagraph, e.Status, e.Error, e.LatestRevision, e.RerunOf, e.CreatedUtc, e.CompletedUtc),
+            new BundleExperiment(e.Id, e.Name, e.Notes, e.Engine, e.PromptParagraph, e.Status, e.Error, e.LatestRevision, e.RerunOf, e.CreatedUtc, e.CompletedUtc)
+            {
+                Tags = ExperimentTags.FromStored(e.Tags),
+            },
             cards, revisions,
             e.Messages.OrderBy(m => m.CreatedUtc).ThenBy(m => m.Id).Select(m => new BundleMessage(m.Role, m.Content, m.Revision, m.Status, m.InputTokens, m.OutputTokens, m.CreatedUtc)).ToList(),
             training);
@@ -213,6 +220,7 @@ public sealed class ExperimentBundles(
             CardsJson = JsonSerializer.Serialize(m.Cards, ExperimentStore.Json), PromptParagraph = PromptParagraph.Compose(m.Cards),
             CreatedUtc = x.CreatedUtc, UpdatedUtc = now, CompletedUtc = x.CompletedUtc, LatestRevision = m.Revisions.Max(r => r.Number),
             Notes = Cap(x.Notes ?? "", 8000),
+            Tags = ImportTags(x.Tags),
             ImportedFrom = Cap($"bundle {Display(fileName)}, exported {m.ExportedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC", 500),
         };
         foreach (var r in m.Revisions)
@@ -319,6 +327,15 @@ public sealed class ExperimentBundles(
 
     /// <summary>A user's file name as text to show: no path, no control characters, bounded.</summary>
     private static string Display(string fileName) => CardText.SafeFileName(fileName, "bundle.zip", 120);
+
+    // Tags from a bundle pass the same rules as typed ones; a bundle with bad tags keeps the valid ones.
+    private static string ImportTags(IReadOnlyList<string>? tags)
+    {
+        var kept = new List<string>();
+        foreach (var tag in (tags ?? []).Take(ExperimentTags.MaxTags))
+            try { kept.AddRange(ExperimentTags.Normalise([tag])); } catch (CardValidationException) { }
+        return ExperimentTags.ToStored(kept.Distinct().ToList());
+    }
 
     private static string Cap(string s, int max) => s.Length > max ? s[..(max - 1)] + "…" : s;
 }

@@ -29,6 +29,7 @@ public static class ExperimentComparison
         foreach (var key in Union(items, i => i.Details.CurrentRevision?.EngineSettings?.Keys ?? []).Where(k => k != "engine"))
             Add("Experiment", $"engine {key.Replace('_', ' ')}", i => i.Details.CurrentRevision?.EngineSettings?.GetValueOrDefault(key));
         Add("Experiment", "status", i => i.Details.Status.ToString().ToLowerInvariant());
+        Add("Experiment", "tags", i => i.Details.TagList.Count == 0 ? null : string.Join(", ", i.Details.TagList));
         Add("Experiment", "revision", i => $"{i.Details.Revision} of {i.Details.LatestRevision}");
         Add("Experiment", "follow-ups", i => i.Details.CurrentRevision?.FollowUp);
 

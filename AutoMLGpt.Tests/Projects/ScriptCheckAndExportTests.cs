@@ -77,11 +77,12 @@ public class ScriptCheckAndExportTests
     }
 
     [Fact]
-    public async Task TheBundleCarriesTheRunnableProjectAndTheNotebook()
+    public async Task TheBundleCarriesTheRunnableProjectTheNotebookAndTheTags()
     {
         await using var db = await TestDatabase.CreateAsync();
         var plan = await db.Runner.PlanFirstRunAsync(PaperExamples.Coco.Create(), new AutoMLGpt.Core.Engines.Offline.OfflineEngine(new() { StreamDelayMilliseconds = 0 }));
         await foreach (var _ in db.Runner.RunAsync(plan, CancellationToken.None)) { }
+        await db.Store.SetTagsAsync(plan.ExperimentId, ["detection", "paper"]);
         var buffer = new MemoryStream();
         Assert.True(await db.Services.GetRequiredService<ExperimentBundles>().ExportAsync(plan.ExperimentId, buffer));
         using var zip = new ZipArchive(new MemoryStream(buffer.ToArray()));
@@ -96,6 +97,6 @@ public class ScriptCheckAndExportTests
         // And it still imports: the project files are part of the bundle, not a problem for it.
         buffer.Position = 0;
         var imported = await db.Services.GetRequiredService<ExperimentBundles>().ImportAsync(buffer, "coco_bundle.zip");
-        Assert.NotNull(await db.Store.GetAsync(imported));
+        Assert.Equal(["detection", "paper"], (await db.Store.GetAsync(imported))!.TagList); // tags travel with the bundle
     }
 }

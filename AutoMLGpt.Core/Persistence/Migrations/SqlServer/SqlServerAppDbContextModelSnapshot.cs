@@ -140,6 +140,13 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
 
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(397)
+                        .HasColumnType("nvarchar(397)")
+                        .HasDefaultValue("");
+
                     b.Property<DateTime>("UpdatedUtc")
                         .HasColumnType("datetime2");
 

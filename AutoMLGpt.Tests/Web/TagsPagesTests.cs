@@ -1,0 +1,38 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Web.Components.Pages.Experiments;
+using Bunit;
+using MudBlazor;
+
+namespace AutoMLGpt.Tests.Web;
+
+public class TagsPagesTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task TagsAreAddedOnTheExperimentPageAndFilterHistory()
+    {
+        var adult = await Database.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var coco = await Database.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
+        var popovers = Render<MudPopoverProvider>();
+        var page = Render<ExperimentPage>(p => p.Add(x => x.Id, adult));
+        page.WaitForAssertion(() => page.Find("#tag-input"));
+        page.Find("#tag-input").Input("Census");
+        page.Find("#tag-input").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        page.WaitForAssertion(() => Assert.Contains("#census", page.Find("#experiment-tags").TextContent));
+        page.Find("#tag-input").Input("not a tag!");
+        page.Find("#tag-input").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        page.WaitForAssertion(() => Assert.Contains("letters, digits", page.Find("#tag-error").TextContent));
+        Assert.Equal(["census"], (await Database.Store.GetAsync(adult))!.TagList); // the bad one changed nothing
+
+        var history = Render<History>();
+        history.WaitForAssertion(() => Assert.Equal(2, history.FindAll(".history-row").Count));
+        history.Find(".history-tag").Click();
+        history.WaitForAssertion(() => Assert.Equal(adult.ToString(), Assert.Single(history.FindAll(".history-row")).GetAttribute("data-id")));
+        // The export downloads what the page shows: the links carry the filter.
+        history.Find("#export-menu button").Click();
+        popovers.WaitForAssertion(() => Assert.Equal("/history/export.csv?tag=census", popovers.Find("#export-csv").GetAttribute("href")));
+        Assert.Equal("/history/export.json?tag=census", popovers.Find("#export-json").GetAttribute("href"));
+        Assert.NotEqual(adult, coco);
+    }
+}
