@@ -22,7 +22,8 @@ public enum HistorySort { Created, Dataset, Model, Metric }
 /// <summary>How History filters and orders experiments. Pinned experiments always come first.</summary>
 public sealed record HistoryQuery(
     string? Search = null, RunStatus? Status = null, string? Engine = null, DateTime? FromUtc = null, DateTime? ToUtc = null,
-    HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500, string? Tag = null);
+    HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500, string? Tag = null,
+    string? MetricName = null, double? MetricMin = null, double? MetricMax = null);
 
 /// <summary>One stage as saved.</summary>
 public sealed record SavedStage(StageKind Stage, int Revision, RunStatus Status, StageOutput Output, string? Error, DateTime StartedUtc, DateTime? CompletedUtc);
@@ -139,8 +140,10 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         var query = db.Experiments.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(q.Search))
         {
-            var s = q.Search.Trim();
-            query = query.Where(e => e.Name.Contains(s) || e.DatasetName.Contains(s) || e.ModelName.Contains(s) || e.Engine.Contains(s));
+            // Case-insensitive on both providers ("adult" finds "UCI Adult"); the user's % and _ are literal characters.
+            var pattern = "%" + q.Search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(e => EF.Functions.Like(e.Name, pattern, "\\") || EF.Functions.Like(e.DatasetName, pattern, "\\")
+                                     || EF.Functions.Like(e.ModelName, pattern, "\\") || EF.Functions.Like(e.Engine, pattern, "\\"));
         }
         if (q.Status is { } status) query = query.Where(e => e.Status == status);
         if (!string.IsNullOrWhiteSpace(q.Engine)) query = query.Where(e => e.Engine == q.Engine);
@@ -176,6 +179,11 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
                 r.Pinned, curve?.Metric ?? job?.MetricName, curve?.Final, job?.RealFinal, curve?.HigherIsBetter ?? TaskDefaults.HigherIsBetter(job?.MetricName ?? ""),
                 ExperimentTags.FromStored(r.Tags));
         });
+        // A metric condition ("accuracy above 0.87") applies to the measured value where there is one, else the predicted.
+        if (q.MetricName is { Length: > 0 } || q.MetricMin is not null || q.MetricMax is not null)
+            items = items.Where(i => i.Metric is { } m
+                && (string.IsNullOrWhiteSpace(q.MetricName) || (i.MetricName ?? "").Contains(q.MetricName.Trim(), StringComparison.OrdinalIgnoreCase))
+                && (q.MetricMin is not { } min || m > min) && (q.MetricMax is not { } max || m < max));
         IOrderedEnumerable<ExperimentSummary> ordered = items.OrderByDescending(i => i.Pinned);
         ordered = q.Sort switch
         {

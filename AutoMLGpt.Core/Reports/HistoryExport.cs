@@ -82,6 +82,9 @@ public sealed class HistoryExport(ExperimentStore store)
         Add("sort", q.Sort == HistorySort.Created ? null : q.Sort.ToString());
         Add("asc", q.Descending ? null : "true");
         Add("pinned", q.PinnedOnly ? "true" : null);
+        Add("metric", q.MetricName);
+        Add("min", q.MetricMin?.ToString("R", CultureInfo.InvariantCulture));
+        Add("max", q.MetricMax?.ToString("R", CultureInfo.InvariantCulture));
         return string.Join('&', parts);
     }
 
@@ -96,6 +99,9 @@ public sealed class HistoryExport(ExperimentStore store)
             Sort: Enum.TryParse<HistorySort>(get("sort"), true, out var sort) ? sort : HistorySort.Created,
             Descending: get("asc") != "true",
             PinnedOnly: get("pinned") == "true",
-            Tag: get("tag"));
+            Tag: get("tag"),
+            MetricName: get("metric"),
+            MetricMin: double.TryParse(get("min"), NumberStyles.Float, CultureInfo.InvariantCulture, out var min) ? min : null,
+            MetricMax: double.TryParse(get("max"), NumberStyles.Float, CultureInfo.InvariantCulture, out var max) ? max : null);
     }
 }

@@ -36,3 +36,27 @@ public class TagsPagesTests : WebTestContext
         Assert.NotEqual(adult, coco);
     }
 }
+
+public class AskTheHistoryTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task AQuestionSetsTheFilterAndSaysHowItWasUnderstood()
+    {
+        await Database.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        await Database.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
+        Render<MudPopoverProvider>();
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".history-row").Count));
+        cut.Find("#ask-history").Input("coco runs from this week");
+        cut.Find("#ask-button").Click();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".history-row")));
+        Assert.Contains("contains \"coco\"", cut.Find("#ask-understood").TextContent);
+        Assert.Equal("coco", cut.Find("#history-search").GetAttribute("value")); // shown in the editable filter
+
+        cut.Find("#ask-history").Input("adult runs with accuracy above 0.87");
+        cut.Find("#ask-button").Click();
+        cut.WaitForAssertion(() => Assert.Contains("accuracy > 0.87", cut.Find("#metric-filter").TextContent));
+    }
+}
