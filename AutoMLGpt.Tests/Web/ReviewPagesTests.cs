@@ -148,6 +148,31 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 
     [Fact]
+    public async Task ParallelCoordinatesPreselectTheDifferingAxesAndKeepTheChoiceInTheUrl()
+    {
+        var baseCards = PaperExamples.Adult.Create();
+        var changed = baseCards.DeepCopy();
+        changed.Model.Parameters.Single(p => p.Key == "max_depth").Value = "3";
+        var a = await RunAsync(baseCards);
+        var b = await RunAsync(changed);
+        var nav = Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo($"/compare?ids={a},{b}");
+        var cut = Render<Compare>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#parallel-coordinates svg polyline.series").Count));
+        // Only what differs is drawn at first: max_depth and the metric, not learning_rate (the same in both).
+        var names = cut.FindAll("#parallel-coordinates svg .axis-name").Select(t => t.TextContent).ToList();
+        Assert.Contains("max_depth", names);
+        Assert.Contains("metric", names);
+        Assert.DoesNotContain("learning_rate", names);
+        Assert.Contains("max_depth=3", cut.FindAll("#parallel-coordinates polyline title").Select(t => t.TextContent).Last());
+
+        var choice = cut.Find("[data-axis='learning_rate']");
+        (choice.TagName == "INPUT" ? choice : choice.QuerySelector("input")!).Change(true);
+        Assert.Contains("axes=", nav.Uri);
+        Assert.Contains("learning_rate", Uri.UnescapeDataString(nav.Uri));
+    }
+
+    [Fact]
     public void CompareWithoutEnoughExperimentsSaysHowToPickThem()
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/compare?ids={Guid.NewGuid()}");
