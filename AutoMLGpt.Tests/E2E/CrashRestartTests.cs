@@ -88,7 +88,7 @@ public class CrashRestartTests(AppFixture app)
         await experiment.WaitForAllStagesAsync();
         var saved = await experiment.OpenSavedAsync();
         await saved.StartTrainingAsync();
-        await Expect(saved.RealLog).ToContainTextAsync("training's binary_logloss", new() { Timeout = 120_000 }); // the log shows its tail: any iteration line
+        await Expect(saved.RealLog).ToContainTextAsync("training's binary_logloss", new() { Timeout = 240_000 }); // the log shows its tail: any iteration line (after the probe)
         await Task.Delay(1200); // past one checkpoint
         return page;
     }

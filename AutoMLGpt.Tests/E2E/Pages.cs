@@ -158,7 +158,7 @@ public sealed class ExperimentPage(IPage page, string baseUrl) : AppPage(page, b
 
     public Task StartTrainingAsync() => Page.Locator("#start-training").ClickAsync();
 
-    public Task WaitForTrainingAsync(string status = "succeeded", float timeout = 180_000) =>
+    public Task WaitForTrainingAsync(string status = "succeeded", float timeout = 300_000) =>
         Expect(TrainingPanel).ToHaveAttributeAsync("data-status", status, new() { Timeout = timeout });
 
     /// <summary>"Re-run on…" the first backend; the re-run ends on the comparison with this experiment.</summary>
@@ -168,6 +168,15 @@ public sealed class ExperimentPage(IPage page, string baseUrl) : AppPage(page, b
         await Page.Locator(".rerun-engine").First.ClickAsync();
         await Page.WaitForURLAsync("**/compare?ids=**", new() { Timeout = 90_000 });
         return new ComparePage(Page, BaseUrl);
+    }
+
+    // Tags
+    public ILocator Tags => Page.Locator("#experiment-tags");
+
+    public async Task AddTagAsync(string tag)
+    {
+        await Page.Locator("#tag-input").FillAsync(tag);
+        await Page.Locator("#tag-input").PressAsync("Enter");
     }
 
     // The runnable project
@@ -191,6 +200,8 @@ public sealed class ExperimentPage(IPage page, string baseUrl) : AppPage(page, b
 public sealed class ComparePage(IPage page, string baseUrl) : AppPage(page, baseUrl)
 {
     public ILocator Rows => Page.Locator("#compare-table .compare-row");
+    public ILocator ParallelLines => Page.Locator("#parallel-coordinates svg polyline.series");
+    public ILocator ParallelAxes => Page.Locator("#parallel-coordinates svg .axis-name");
     public ILocator ChartLines => Page.Locator("#compare-chart svg polyline");
     public ILocator Identical => Page.Locator("#compare-identical");
 
@@ -205,6 +216,31 @@ public sealed class HistoryPage(IPage page, string baseUrl) : AppPage(page, base
     public ILocator Rows => Page.Locator("#history-table tbody tr");
 
     public ILocator Row(string dataset) => Rows.Filter(new() { HasText = dataset });
+
+    public ILocator Understood => Page.Locator("#ask-understood");
+
+    public async Task AskAsync(string question)
+    {
+        await Page.Locator("#ask-history").FillAsync(question);
+        await Page.Locator("#ask-button").ClickAsync();
+    }
+
+    /// <summary>Filters by a tag by clicking its chip in the table.</summary>
+    public Task FilterByTagAsync(string tag) => Page.Locator(".history-tag", new() { HasText = "#" + tag }).First.ClickAsync();
+
+    public async Task<IDownload> ExportCsvAsync()
+    {
+        await Page.Locator("#export-menu").ClickAsync();
+        return await Page.RunAndWaitForDownloadAsync(() => Page.Locator("#export-csv").ClickAsync());
+    }
+
+    public async Task<ComparePage> CompareAsync(params string[] datasets)
+    {
+        foreach (var d in datasets) await Row(d).First.Locator(".select-box input").CheckAsync();
+        await Page.Locator("#compare-button").ClickAsync();
+        await Page.WaitForURLAsync("**/compare?ids=**");
+        return new ComparePage(Page, BaseUrl);
+    }
 
     public async Task<ExperimentPage> OpenRowAsync(string dataset)
     {

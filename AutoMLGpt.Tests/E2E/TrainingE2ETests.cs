@@ -29,7 +29,7 @@ public class TrainingE2ETests(AppFixture app)
         var saved = await experiment.OpenSavedAsync();
 
         await saved.StartTrainingAsync();
-        await Expect(saved.RealLog).ToContainTextAsync("training's binary_logloss", new() { Timeout = 120_000 });
+        await Expect(saved.RealLog).ToContainTextAsync("training's binary_logloss", new() { Timeout = 240_000 }); // the probe comes first (about 25 s alone, 60 s on a busy machine)
         var url = page.Url;
         await page.ReloadAsync();
         await AppPage.WaitInteractiveAsync(page);
