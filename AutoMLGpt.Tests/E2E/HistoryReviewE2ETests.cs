@@ -46,6 +46,9 @@ public class HistoryReviewE2ETests(AppFixture app)
         var depthColumn = Array.IndexOf(Cells(lines[0]), "hp_max_depth");
         Assert.Equal(["3", "6"], lines.Skip(1).Select(l => Cells(l)[depthColumn]).Order()); // "faster inference" made B's trees shallower
 
+        await history.OpenAsync(); // a fresh page after the download
+        await history.FilterByTagAsync("review-e2e");
+        await Expect(history.Rows).ToHaveCountAsync(2);
         var compare = await history.CompareAsync(names);
         await Expect(compare.ParallelLines).ToHaveCountAsync(2);
         await Expect(compare.ParallelAxes.Filter(new() { HasText = "max_depth" })).ToHaveCountAsync(1);

@@ -236,7 +236,12 @@ public sealed class HistoryPage(IPage page, string baseUrl) : AppPage(page, base
 
     public async Task<ComparePage> CompareAsync(params string[] datasets)
     {
-        foreach (var d in datasets) await Row(d).First.Locator(".select-box input").CheckAsync();
+        for (var i = 0; i < datasets.Length; i++)
+        {
+            await Row(datasets[i]).First.Locator(".select-box input").CheckAsync();
+            // Each tick is a round trip to the server; the button counts them, so the next click is not sent to a stale render.
+            await Expect(Page.Locator("#compare-button")).ToContainTextAsync($"({i + 1})");
+        }
         await Page.Locator("#compare-button").ClickAsync();
         await Page.WaitForURLAsync("**/compare?ids=**");
         return new ComparePage(Page, BaseUrl);
