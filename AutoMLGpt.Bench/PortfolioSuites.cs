@@ -283,7 +283,7 @@ public static partial class BenchCommands
                 if (fromCard is not null)
                     card.Add(new ForecastRow(name, run.Metric, seed, "card", fromCard.Value, fromCard.Low, fromCard.High, real, fromCard.Contains(real)));
                 var data = run.Data(seed);
-                var curve = LearningCurveProbe.Run(data, choice.Candidate.Parameters(data.Task, data.Classes.Length, eval.Threads, overrides: choice.Values), run.Metric, CancellationToken.None);
+                var curve = LearningCurveProbe.Run(data, choice.Parameters(data.Task, data.Classes.Length, eval.Threads), run.Metric, CancellationToken.None);
                 var minority = data.Task == Core.Cards.MlTask.BinaryClassification ? Math.Min(data.Labels.Count(l => l == 1), data.Labels.Count(l => l != 1)) / (double)data.Labels.Length : (double?)null;
                 if (eval.Forecaster.FromProbe(run.Metric, curve, data.Split.Test.Length, minority, exclude is null ? null : name) is { } p)
                     probe.Add(new ForecastRow(name, run.Metric, seed, "probe", p.Value, p.Low, p.High, real, p.Contains(real)));

@@ -36,9 +36,6 @@ public sealed class LiveRuns
     public IReadOnlyList<long> Messages { get { lock (_gate) return [.. _messages.Keys]; } }
     public IReadOnlyList<Guid> TrainingJobs { get { lock (_gate) return [.. _jobs.Keys]; } }
 
-    /// <summary>Whether this process streams a revision of the experiment now.</summary>
-    public bool IsStreaming(Guid experimentId) { lock (_gate) return _feeds.ContainsKey(experimentId); }
-
     /// <summary>
     /// Opens the broadcast of one revision's stream (the runner calls it; one stream per experiment at a time).
     /// Disposing it tells followers the revision ended; the runner does that after the final status is saved.

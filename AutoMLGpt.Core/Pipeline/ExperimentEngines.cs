@@ -14,4 +14,7 @@ public sealed class ExperimentEngines(IExperimentEngine configured, OfflineEngin
 
     /// <summary>The engine with this name, or null when it is not available here (e.g. an LLM that is no longer configured).</summary>
     public IExperimentEngine? Find(string? name) => All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.Ordinal));
+
+    /// <summary>Follow-ups, retries and fixes use the engine that made the experiment when it is still available here, else the default.</summary>
+    public IExperimentEngine For(string? name) => Find(name) ?? Default;
 }

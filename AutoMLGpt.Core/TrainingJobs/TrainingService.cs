@@ -285,7 +285,7 @@ public sealed class TrainingService(
         {
             var choice = portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
             Append(live, $"Stage C is {family.DisplayName}'s recipe, not a gradient-boosting one: the real run trains LightGBM with the zero-shot configuration {choice.Candidate.Id} instead.");
-            return choice.Candidate.Parameters(card.Task, data.Classes.Length, options.Threads, overrides: choice.Values);
+            return choice.Parameters(card.Task, data.Classes.Length, options.Threads);
         }
         Append(live, $"Stage C is {family.DisplayName}'s recipe, not a gradient-boosting one: the real run trains LightGBM with its defaults instead.");
         return TrainingParameters.From([], card, data.Classes.Length, options.Threads);

@@ -17,6 +17,9 @@ public sealed record ZeroShotChoice(
     PortfolioCandidate Candidate, IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Bounds,
     CandidateEstimate Chosen, CandidateEstimate Defaults, IReadOnlyList<DatasetWeight> Weights, IReadOnlyList<CandidateEstimate> Ranking)
 {
+    /// <summary>What LightGBM is given for this choice: the candidate with the size-bounded values on top.</summary>
+    public Training.TrainingParameters Parameters(Cards.MlTask task, int classes, int threads) => Candidate.Parameters(task, classes, threads, overrides: Values);
+
     public string Why
     {
         get

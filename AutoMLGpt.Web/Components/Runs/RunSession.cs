@@ -57,9 +57,6 @@ public sealed class RunSession : IDisposable
     /// <summary>Why the run (or a stage of it) failed, or why it could not start; says what to do next.</summary>
     public string? Error { get; internal set; }
 
-    /// <summary>Said once when the run ends without an error worth an alert (e.g. "Stopped…").</summary>
-    public string? Notice { get; internal set; }
-
     /// <summary>Tokens this run used, counted when it ends.</summary>
     public TokenUsage Usage { get; internal set; } = new(0, 0);
 
@@ -91,9 +88,6 @@ public sealed class RunSession : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _cts.Cancel();
-        _cts.Dispose();
-    }
+    // Cancels only: the stream loop reads the token after this (to tell a stop from a failure), and the source owns no timer.
+    public void Dispose() => _cts.Cancel();
 }

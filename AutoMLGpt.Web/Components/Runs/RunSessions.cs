@@ -3,6 +3,7 @@ using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Web.Components.Stages;
+using MudBlazor;
 
 namespace AutoMLGpt.Web.Components.Runs;
 
@@ -14,7 +15,7 @@ namespace AutoMLGpt.Web.Components.Runs;
 /// </summary>
 public sealed class RunSessions(
     ExperimentRunner runner, ChatRefiner refiner, ExperimentStore store, LiveRuns live, UsageLimiter limiter,
-    SessionIdentity identity, TimeProvider clock, ILogger<RunSessions> logger) : IDisposable
+    SessionIdentity identity, ISnackbar snackbar, TimeProvider clock, ILogger<RunSessions> logger) : IDisposable
 {
     /// <summary>Streamed text reaches the browser at most this often; state changes go at once.</summary>
     public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(80);
@@ -84,7 +85,7 @@ public sealed class RunSessions(
         var lease = limiter.TryStartRun(identity.Id, !engine.IsOffline, out var refusal);
         if (lease is null) { await EndAsync(session, null, refusal); return; }
         var before = session.ExperimentId is { } known && await store.GetAsync(known) is { } saved ? saved.Usage : new TokenUsage(0, 0);
-        string? error = null;
+        string? error = null, notice = null;
         try
         {
             var force = false;
@@ -107,7 +108,7 @@ public sealed class RunSessions(
         catch (OperationCanceledException) when (session.Token.IsCancellationRequested)
         {
             session.Stages.EndRunning(RunStatus.Cancelled);
-            session.Notice = "Stopped. What arrived so far is saved and marked partial.";
+            notice = "Stopped. What arrived so far is saved and marked partial.";
         }
         catch (CardValidationException ex) { error = ex.Message; }
         catch (Exception ex)
@@ -118,13 +119,13 @@ public sealed class RunSessions(
         }
         finally { lease.Dispose(); } // before the views hear of the end, so a new run can start from there
         await EndAsync(session, before, error ?? session.Error);
+        if (notice is not null) snackbar.Add(notice, Severity.Info);
     }
 
     private async Task EndAsync(RunSession session, TokenUsage? before, string? error)
     {
+        Ended(session);
         session.Error = error;
-        session.Busy = false;
-        session.StagesLive = false;
         session.ChatStreaming = null;
         if (before is not null && session.ExperimentId is { } id && await store.GetAsync(id) is { } after)
         {
