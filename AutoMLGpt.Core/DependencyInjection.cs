@@ -80,6 +80,8 @@ public static class DependencyInjection
         }
 
         services.TryAddSingletonTimeProvider();
+        services.AddValidatedOptions<Access.TeamSignInOptions>(configuration, Access.TeamSignInOptions.Section, o => o.Problems());
+        services.AddSingleton<Access.Accounts>();
         services.AddValidatedOptions<OfflineEngineOptions>(configuration, "Offline");
         services.AddValidatedOptions<EncoderOptions>(configuration, EncoderOptions.Section);
         services.AddValidatedOptions<KnowledgeOptions>(configuration, KnowledgeOptions.Section);
@@ -175,6 +177,8 @@ public static class DependencyInjection
                     $"The app cannot open or migrate {where}: {ex.Message} If the file is damaged or not a database, move it aside (the app creates a new one) or restore a backup; if it is read-only, make it writable.", ex);
             }
         }
+        if (services.GetRequiredService<Access.TeamSignInOptions>().Enabled)
+            await services.GetRequiredService<Access.Accounts>().EnsureRolesAsync(cancellationToken);
         // Runs whose process is gone (no heartbeat for Runs:StaleAfterSeconds) become interrupted now; fresher ones, which
         // may belong to another instance on this database, are left to the heartbeat service's later sweeps.
         await services.GetRequiredService<RunHeartbeatService>().BeatAndSweepAsync(cancellationToken);

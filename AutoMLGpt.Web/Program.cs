@@ -1,5 +1,6 @@
 using AutoMLGpt.Core;
 using AutoMLGpt.Web;
+using AutoMLGpt.Web.Access;
 using AutoMLGpt.Web.Components;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,8 +13,9 @@ if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createSc
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSecurityHeaders();
 app.UseCircuitOriginCheck(app.Configuration);
+app.UseSignIn();
 app.UseAntiforgery();
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
 app.MapExperimentDownloads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -32,6 +32,10 @@ public sealed class ExperimentEntity
     public bool Pinned { get; set; }
     /// <summary>The user's tags as ",tag,tag," (normalised by <see cref="ExperimentTags"/>), so one LIKE finds a whole tag.</summary>
     public string Tags { get; set; } = "";
+    /// <summary>The account that made it when sign-in is on (an Identity user id); null in single-user mode.</summary>
+    public string? OwnerId { get; set; }
+    /// <summary>Shared experiments are readable by every account; private ones by their owner and admins only.</summary>
+    public bool Shared { get; set; }
     /// <summary>
     /// App-managed version, raised by every user edit (a new revision, notes, name). Saves name the version they were
     /// based on, so two sessions editing the same experiment get a conflict instead of a silent overwrite.
@@ -145,6 +149,10 @@ public sealed class LibraryCardEntity
     public string Origin { get; set; } = "";
     /// <summary>Lower-cased text the library search matches: name, task, structure, description.</summary>
     public string SearchText { get; set; } = "";
+    /// <summary>The account that saved it when sign-in is on; null in single-user mode.</summary>
+    public string? OwnerId { get; set; }
+    /// <summary>Shared cards are readable (and usable) by every account; private ones by their owner and admins only.</summary>
+    public bool Shared { get; set; }
     public int Version { get; set; } = 1;
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }

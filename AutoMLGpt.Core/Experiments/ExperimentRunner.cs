@@ -22,9 +22,11 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>Saves a new experiment (revision 1) and plans all four stages.</summary>
-    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null)
+    /// <param name="ownerId">The account it belongs to when sign-in is on (<see cref="Access.Viewer.OwnerToRecord"/>).</param>
+    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null,
+        string? ownerId = null)
     {
-        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken, datasetFile, engine.Settings);
+        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken, datasetFile, engine.Settings, ownerId);
         return new RunPlan(id, 1, engine, cards, StageNames.InOrder, new Dictionary<StageKind, StageOutput>());
     }
 
@@ -32,12 +34,13 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
     /// "Run again": a new experiment with a copy of a saved one's cards and its uploaded data, linked to it as a re-run
     /// (so it can be compared), on <paramref name="engine"/>. Null when the source no longer exists.
     /// </summary>
-    public async Task<RunPlan?> PlanRerunAsync(Guid sourceId, IExperimentEngine engine, CancellationToken cancellationToken = default)
+    /// <param name="ownerId">Who re-runs it: the new experiment is theirs, whoever owned the source.</param>
+    public async Task<RunPlan?> PlanRerunAsync(Guid sourceId, IExperimentEngine engine, CancellationToken cancellationToken = default, string? ownerId = null)
     {
         if (await store.GetAsync(sourceId, cancellationToken) is not { } source) return null;
         var cards = source.Cards.DeepCopy();
         var datasetFile = cards.Data.Modality == DataModality.Tabular ? source.DatasetFile : null;
-        return await PlanFirstRunAsync(cards, engine, sourceId, cancellationToken, datasetFile);
+        return await PlanFirstRunAsync(cards, engine, sourceId, cancellationToken, datasetFile, ownerId);
     }
 
     /// <summary>

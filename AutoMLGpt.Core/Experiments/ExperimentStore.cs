@@ -11,7 +11,7 @@ public sealed record ExperimentSummary(
     Guid Id, string Name, string DatasetName, string ModelName, string Engine, RunStatus Status,
     DateTime CreatedUtc, DateTime? CompletedUtc, int StagesDone,
     bool Pinned = false, string? MetricName = null, double? Predicted = null, double? Real = null, bool HigherIsBetter = true,
-    IReadOnlyList<string>? Tags = null)
+    IReadOnlyList<string>? Tags = null, string? OwnerId = null, bool Shared = false)
 {
     /// <summary>The measured value where there is one, else the predicted one.</summary>
     public double? Metric => Real ?? Predicted;
@@ -23,7 +23,7 @@ public enum HistorySort { Created, Dataset, Model, Metric }
 public sealed record HistoryQuery(
     string? Search = null, RunStatus? Status = null, string? Engine = null, DateTime? FromUtc = null, DateTime? ToUtc = null,
     HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500, string? Tag = null,
-    string? MetricName = null, double? MetricMin = null, double? MetricMax = null);
+    string? MetricName = null, double? MetricMin = null, double? MetricMax = null, Access.Viewer? VisibleTo = null);
 
 /// <summary>One stage as saved.</summary>
 public sealed record SavedStage(StageKind Stage, int Revision, RunStatus Status, StageOutput Output, string? Error, DateTime StartedUtc, DateTime? CompletedUtc);
@@ -40,9 +40,11 @@ public sealed record ExperimentDetails(
     Guid Id, string Name, string Engine, RunStatus Status, string? Error, ExperimentCards Cards, string PromptParagraph,
     DateTime CreatedUtc, DateTime? CompletedUtc, Guid? RerunOf, int Revision, IReadOnlyList<SavedStage> Stages,
     IReadOnlyList<RevisionInfo> Revisions, IReadOnlyList<ChatEntry> Messages, TokenUsage Usage, string? DatasetFile = null,
-    int Version = 1, string Notes = "", bool Pinned = false, string? ImportedFrom = null, IReadOnlyList<string>? Tags = null)
+    int Version = 1, string Notes = "", bool Pinned = false, string? ImportedFrom = null, IReadOnlyList<string>? Tags = null,
+    Access.Ownership? Ownership = null)
 {
     public IReadOnlyList<string> TagList => Tags ?? [];
+    public Access.Ownership Owner => Ownership ?? new Access.Ownership(null, false);
 
     public SavedStage? Stage(StageKind kind) => Stages.FirstOrDefault(s => s.Stage == kind);
     public int LatestRevision => Revisions.Count == 0 ? 1 : Revisions.Max(r => r.Number);
@@ -58,7 +60,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null,
-        IReadOnlyDictionary<string, string>? engineSettings = null)
+        IReadOnlyDictionary<string, string>? engineSettings = null, string? ownerId = null)
     {
         var errors = CardValidator.Validate(cards);
         if (errors.Count > 0) throw new CardValidationException(errors);
@@ -78,6 +80,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             RerunOf = rerunOf,
             LatestRevision = 1,
             DatasetFile = datasetFile,
+            OwnerId = ownerId,
         };
         entity.Revisions.Add(new RevisionEntity
         {
@@ -150,6 +153,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         if (q.FromUtc is { } from) query = query.Where(e => e.CreatedUtc >= from);
         if (q.ToUtc is { } to) query = query.Where(e => e.CreatedUtc < to);
         if (q.PinnedOnly) query = query.Where(e => e.Pinned);
+        query = VisibleTo(query, q.VisibleTo);
         if (!string.IsNullOrWhiteSpace(q.Tag))
         {
             var tag = "," + q.Tag.Trim().TrimStart('#').ToLowerInvariant() + ",";
@@ -160,7 +164,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             .Take(Math.Clamp(q.Take, 1, 5000))
             .Select(e => new
             {
-                e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc, e.Pinned, e.LatestRevision, e.Tags,
+                e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc, e.Pinned, e.LatestRevision, e.Tags, e.OwnerId, e.Shared,
                 Done = e.Stages.Count(s => s.Revision == e.LatestRevision && s.Status == RunStatus.Succeeded),
                 Curve = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.StructuredJson).FirstOrDefault(),
             })
@@ -177,7 +181,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             real.TryGetValue(r.Id, out var job);
             return new ExperimentSummary(r.Id, r.Name, r.DatasetName, r.ModelName, r.Engine, r.Status, r.CreatedUtc, r.CompletedUtc, r.Done,
                 r.Pinned, curve?.Metric ?? job?.MetricName, curve?.Final, job?.RealFinal, curve?.HigherIsBetter ?? TaskDefaults.HigherIsBetter(job?.MetricName ?? ""),
-                ExperimentTags.FromStored(r.Tags));
+                ExperimentTags.FromStored(r.Tags), r.OwnerId, r.Shared);
         });
         // A metric condition ("accuracy above 0.87") applies to the measured value where there is one, else the predicted.
         if (q.MetricName is { Length: > 0 } || q.MetricMin is not null || q.MetricMax is not null)
@@ -221,14 +225,40 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         return rows.ToDictionary(r => r.Id, r => (IReadOnlyList<HyperparameterRow>)(r.Json is null ? [] : JsonSerializer.Deserialize<StageOutput>(r.Json, Json)?.Hyperparameters ?? []));
     }
 
-    /// <summary>Every tag in use, with how many experiments carry it, most used first.</summary>
-    public async Task<IReadOnlyList<(string Tag, int Count)>> TagsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Every tag in use on the experiments <paramref name="viewer"/> may read, with how many carry it, most used first.</summary>
+    public async Task<IReadOnlyList<(string Tag, int Count)>> TagsAsync(CancellationToken cancellationToken = default, Access.Viewer? viewer = null)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var stored = await db.Experiments.AsNoTracking().Where(e => e.Tags != "").Select(e => e.Tags).ToListAsync(cancellationToken);
+        var stored = await VisibleTo(db.Experiments.AsNoTracking(), viewer).Where(e => e.Tags != "").Select(e => e.Tags).ToListAsync(cancellationToken);
         return stored.SelectMany(ExperimentTags.FromStored).GroupBy(t => t).Select(g => (g.Key, g.Count()))
             .OrderByDescending(t => t.Item2).ThenBy(t => t.Key, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Who owns the experiment and whether it is shared; null when it does not exist. Cheap: for access checks.</summary>
+    public async Task<Access.Ownership?> OwnershipAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var row = await db.Experiments.AsNoTracking().Where(e => e.Id == id).Select(e => new { e.OwnerId, e.Shared }).SingleOrDefaultAsync(cancellationToken);
+        return row is null ? null : new Access.Ownership(row.OwnerId, row.Shared, await OwnerNameAsync(db, row.OwnerId, cancellationToken));
+    }
+
+    /// <summary>Shares the experiment with every account (read-only for them) or makes it private again.</summary>
+    public async Task SetSharedAsync(Guid id, bool shared, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.WriteAsync(ct => db.Experiments.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.Shared, shared), ct), cancellationToken);
+    }
+
+    /// <summary>Only what <paramref name="viewer"/> may read: their own, shared and ownerless experiments (everything for admins and in single-user mode).</summary>
+    internal static IQueryable<ExperimentEntity> VisibleTo(IQueryable<ExperimentEntity> query, Access.Viewer? viewer)
+    {
+        if (viewer is null || viewer.SeesEverything) return query;
+        var user = viewer.UserId;
+        return query.Where(e => e.OwnerId == null || e.Shared || e.OwnerId == user);
+    }
+
+    internal static async Task<string?> OwnerNameAsync(AppDbContext db, string? ownerId, CancellationToken cancellationToken) =>
+        ownerId is null ? null : await db.Users.AsNoTracking().Where(u => u.Id == ownerId).Select(u => u.UserName).SingleOrDefaultAsync(cancellationToken);
 
     public async Task SetPinnedAsync(Guid id, bool pinned, CancellationToken cancellationToken = default)
     {
@@ -294,7 +324,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             e.Stages.Sum(s => s.InputTokens ?? 0) + e.Messages.Sum(m => m.InputTokens ?? 0),
             e.Stages.Sum(s => s.OutputTokens ?? 0) + e.Messages.Sum(m => m.OutputTokens ?? 0));
         return new ExperimentDetails(e.Id, e.Name, e.Engine, e.Status, e.Error, cards, e.PromptParagraph, e.CreatedUtc, e.CompletedUtc, e.RerunOf,
-            shown, stages, revisions, messages, usage, e.DatasetFile, e.Version, e.Notes, e.Pinned, e.ImportedFrom, ExperimentTags.FromStored(e.Tags));
+            shown, stages, revisions, messages, usage, e.DatasetFile, e.Version, e.Notes, e.Pinned, e.ImportedFrom, ExperimentTags.FromStored(e.Tags),
+            new Access.Ownership(e.OwnerId, e.Shared, await OwnerNameAsync(db, e.OwnerId, cancellationToken)));
     }
 
     /// <summary>

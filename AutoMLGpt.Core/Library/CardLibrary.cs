@@ -13,7 +13,11 @@ namespace AutoMLGpt.Core.Library;
 /// <summary>A card in the library: saved by a user, or built in (the paper's data cards, the catalogue's model cards).</summary>
 public sealed record LibraryCard(
     Guid Id, CardKind Kind, string Name, string Summary, string Origin, bool BuiltIn, int Version, DateTime UpdatedUtc,
-    DataCard? Data, ModelCard? Model);
+    DataCard? Data, ModelCard? Model, string? OwnerId = null, bool Shared = false)
+{
+    /// <summary>Who may read and change it (built-in cards are everyone's and nobody edits them).</summary>
+    public Access.Ownership Owner => new(OwnerId, Shared || BuiltIn);
+}
 
 /// <summary>
 /// Saved data and model cards, reusable in new experiments. Built-in cards are always present and read-only;
@@ -30,11 +34,17 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
             new ModelCard { Name = f.DisplayName, Structure = f.DefaultStructure, Description = f.DefaultDescription, Parameters = f.DefaultArchitecture.Select(p => new CardParameter(p.Key, p.Value)).ToList() })),
     ];
 
-    public async Task<IReadOnlyList<LibraryCard>> ListAsync(CardKind? kind = null, string? search = null, CancellationToken cancellationToken = default)
+    /// <param name="viewer">Lists only the cards this account may read (its own, shared and ownerless ones); all when null.</param>
+    public async Task<IReadOnlyList<LibraryCard>> ListAsync(CardKind? kind = null, string? search = null, CancellationToken cancellationToken = default, Access.Viewer? viewer = null)
     {
         var s = search?.Trim().ToLowerInvariant() ?? "";
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var query = db.LibraryCards.AsNoTracking();
+        if (viewer is { SeesEverything: false })
+        {
+            var user = viewer.UserId;
+            query = query.Where(c => c.OwnerId == null || c.Shared || c.OwnerId == user);
+        }
         if (kind is { } k) query = query.Where(c => c.Kind == k);
         if (s.Length > 0) query = query.Where(c => c.SearchText.Contains(s));
         var saved = (await query.OrderByDescending(c => c.UpdatedUtc).Take(500).ToListAsync(cancellationToken)).Select(ToCard);
@@ -50,21 +60,29 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
         return row is null ? null : ToCard(row);
     }
 
-    public Task<LibraryCard> SaveAsync(DataCard card, string origin, CancellationToken cancellationToken = default) =>
-        AddAsync(CardKind.Data, card.Name, JsonSerializer.Serialize(card, Json), SearchText(card, null), CardValidator.Validate(card), origin, cancellationToken);
+    public Task<LibraryCard> SaveAsync(DataCard card, string origin, CancellationToken cancellationToken = default, string? ownerId = null) =>
+        AddAsync(CardKind.Data, card.Name, JsonSerializer.Serialize(card, Json), SearchText(card, null), CardValidator.Validate(card), origin, ownerId, cancellationToken);
 
-    public Task<LibraryCard> SaveAsync(ModelCard card, string origin, CancellationToken cancellationToken = default) =>
-        AddAsync(CardKind.Model, card.Name, JsonSerializer.Serialize(card, Json), SearchText(null, card), CardValidator.Validate(card), origin, cancellationToken);
+    public Task<LibraryCard> SaveAsync(ModelCard card, string origin, CancellationToken cancellationToken = default, string? ownerId = null) =>
+        AddAsync(CardKind.Model, card.Name, JsonSerializer.Serialize(card, Json), SearchText(null, card), CardValidator.Validate(card), origin, ownerId, cancellationToken);
+
+    /// <summary>Shares the card with every account (they use and duplicate it, only the owner edits it) or makes it private.</summary>
+    public async Task SetSharedAsync(Guid id, bool shared, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.WriteAsync(ct => db.LibraryCards.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.Shared, shared), ct), cancellationToken);
+    }
 
     /// <summary>An editable copy of any card, built-in ones included.</summary>
-    public async Task<LibraryCard> DuplicateAsync(Guid id, CancellationToken cancellationToken = default)
+    /// <param name="ownerId">Who duplicates it: the copy is theirs.</param>
+    public async Task<LibraryCard> DuplicateAsync(Guid id, CancellationToken cancellationToken = default, string? ownerId = null)
     {
         var card = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException("That card is no longer in the library.");
         var origin = $"duplicate of {card.Name}";
-        if (card.Data is { } d) { var copy = d.Clone(); copy.Name = CopyName(copy.Name); return await SaveAsync(copy, origin, cancellationToken); }
+        if (card.Data is { } d) { var copy = d.Clone(); copy.Name = CopyName(copy.Name); return await SaveAsync(copy, origin, cancellationToken, ownerId); }
         var m = card.Model!.Clone();
         m.Name = CopyName(m.Name);
-        return await SaveAsync(m, origin, cancellationToken);
+        return await SaveAsync(m, origin, cancellationToken, ownerId);
     }
 
     /// <summary>Saves an edit made from <paramref name="basedOnVersion"/>; another edit in between is a conflict, never overwritten.</summary>
@@ -97,14 +115,14 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
         return await db.WriteAsync(ct => db.LibraryCards.Where(c => c.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
     }
 
-    private async Task<LibraryCard> AddAsync(CardKind kind, string name, string json, string search, IReadOnlyList<FieldError> errors, string origin, CancellationToken cancellationToken)
+    private async Task<LibraryCard> AddAsync(CardKind kind, string name, string json, string search, IReadOnlyList<FieldError> errors, string origin, string? ownerId, CancellationToken cancellationToken)
     {
         if (errors.Count > 0) throw new CardValidationException(errors);
         var now = clock.GetUtcNow().UtcDateTime;
         var row = new LibraryCardEntity
         {
             Id = Guid.CreateVersion7(), Kind = kind, Name = name.Trim(), CardJson = json, SearchText = search,
-            Origin = origin.Length > 300 ? origin[..299] + "…" : origin, CreatedUtc = now, UpdatedUtc = now,
+            Origin = origin.Length > 300 ? origin[..299] + "…" : origin, CreatedUtc = now, UpdatedUtc = now, OwnerId = ownerId,
         };
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         db.LibraryCards.Add(row);
@@ -112,9 +130,10 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
         return ToCard(row);
     }
 
-    private static LibraryCard ToCard(LibraryCardEntity row) => row.Kind == CardKind.Data
+    private static LibraryCard ToCard(LibraryCardEntity row) => (row.Kind == CardKind.Data
         ? Describe(row.Id, row.Kind, row.Origin, false, row.Version, row.UpdatedUtc, JsonSerializer.Deserialize<DataCard>(row.CardJson, Json), null)
-        : Describe(row.Id, row.Kind, row.Origin, false, row.Version, row.UpdatedUtc, null, JsonSerializer.Deserialize<ModelCard>(row.CardJson, Json));
+        : Describe(row.Id, row.Kind, row.Origin, false, row.Version, row.UpdatedUtc, null, JsonSerializer.Deserialize<ModelCard>(row.CardJson, Json)))
+        with { OwnerId = row.OwnerId, Shared = row.Shared };
 
     private static LibraryCard Describe(Guid id, CardKind kind, string origin, bool builtIn, int version, DateTime updated, DataCard? data, ModelCard? model) =>
         new(id, kind, data?.Name ?? model!.Name, data is not null ? Summary(data) : model!.Structure, origin, builtIn, version, updated, data, model);

@@ -1,14 +1,19 @@
 using System.Collections.Concurrent;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Access;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace AutoMLGpt.Core.Persistence;
 
-/// <summary>The model shared by both providers; each provider has its own subclass and its own migration set.</summary>
-public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+/// <summary>
+/// The model shared by both providers; each provider has its own subclass and its own migration set. The Identity
+/// tables (accounts and roles) are part of it, used only when sign-in is on.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
 {
     public DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
     public DbSet<StageEntity> Stages => Set<StageEntity>();
@@ -19,6 +24,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfiguration(new ExperimentConfiguration());
         modelBuilder.ApplyConfiguration(new StageConfiguration());
         modelBuilder.ApplyConfiguration(new RevisionConfiguration());
@@ -109,6 +115,8 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.Property(e => e.ImportedFrom).HasMaxLength(500);
         b.Property(e => e.Tags).HasMaxLength(ExperimentTags.MaxStoredLength).HasDefaultValue("");
         b.Property(e => e.Version).IsConcurrencyToken();
+        b.Property(e => e.OwnerId).HasMaxLength(450);
+        b.HasIndex(e => e.OwnerId);
         b.HasIndex(e => e.CreatedUtc);
         b.HasIndex(e => e.Status);
         b.HasMany(e => e.Stages).WithOne().HasForeignKey(s => s.ExperimentId).OnDelete(DeleteBehavior.Cascade);
@@ -198,6 +206,7 @@ internal sealed class LibraryCardConfiguration : IEntityTypeConfiguration<Librar
         b.Property(c => c.Origin).HasMaxLength(300);
         b.Property(c => c.CardJson).IsRequired();
         b.Property(c => c.SearchText).IsRequired();
+        b.Property(c => c.OwnerId).HasMaxLength(450);
         b.Property(c => c.Version).IsConcurrencyToken();
         b.HasIndex(c => new { c.Kind, c.UpdatedUtc });
     }

@@ -156,7 +156,8 @@ public sealed class ExperimentBundles(
         "The engine settings name the provider, model, endpoint, temperature and seed; API keys are never exported.\n";
 
     /// <summary>Recreates an experiment from a bundle; returns its new id. Throws <see cref="InvalidDataException"/> with what is wrong.</summary>
-    public async Task<Guid> ImportAsync(Stream input, string fileName, CancellationToken cancellationToken = default)
+    /// <param name="ownerId">The importing account when sign-in is on: the imported experiment is theirs, private.</param>
+    public async Task<Guid> ImportAsync(Stream input, string fileName, CancellationToken cancellationToken = default, string? ownerId = null)
     {
         using var buffer = new MemoryStream();
         await CopyCappedAsync(input, buffer, MaxBundleBytes, $"The bundle is larger than {MaxBundleBytes / 1048576} MB.", cancellationToken);
@@ -181,6 +182,7 @@ public sealed class ExperimentBundles(
             try
             {
                 var entity = await BuildEntityAsync(manifest, zip, fileName, written, cancellationToken);
+                entity.Experiment.OwnerId = ownerId;
                 await store.ImportAsync(entity.Experiment, entity.Jobs, cancellationToken);
                 return entity.Experiment.Id;
             }

@@ -40,6 +40,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             typeof(AutoMLGpt.Core.TrainingJobs.DataFolders), typeof(AutoMLGpt.Core.TrainingJobs.DatasetIntake), typeof(AutoMLGpt.Core.TrainingJobs.TrainingOptions),
             typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
             typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Projects.ProjectExports), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
+            typeof(AutoMLGpt.Core.Access.TeamSignInOptions), typeof(AutoMLGpt.Core.Access.Accounts),
         })
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>());
@@ -50,6 +51,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
         Services.AddLogging();
         Services.AddScoped<SessionIdentity>();
+        Services.AddScoped<AutoMLGpt.Web.Access.CurrentViewer>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
     }
