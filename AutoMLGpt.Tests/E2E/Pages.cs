@@ -121,6 +121,11 @@ public sealed class ExperimentPage(IPage page, string baseUrl) : AppPage(page, b
     public ILocator ImportedFrom => Page.Locator("#imported-from");
 
     // Chat and revisions
+    // MudSwitch puts the id on its input or on its frame depending on version: the input is the last match either way.
+    public ILocator ShareToggle => Page.Locator("#share-toggle, #share-toggle input").Last;
+    public ILocator OwnerChip => Page.Locator("#owner-chip");
+    public ILocator ReadOnlyBanner => Page.Locator("#read-only-banner");
+    public ILocator AccessDenied => Page.Locator("#access-denied");
     public ILocator ChatPanel => Page.Locator("#chat-panel");
     public ILocator ChatInput => Page.Locator("#chat-input");
     public ILocator ChatMessages => Page.Locator("#chat-messages");
@@ -283,4 +288,32 @@ public sealed class SettingsPage(IPage page, string baseUrl) : AppPage(page, bas
     public ILocator TestResult => Page.Locator("#test-result");
 
     public Task TestConnectionAsync() => Page.Locator("#test-connection").ClickAsync();
+}
+
+/// <summary>The static account pages (sign-in on): register, sign in, and the layout's account chip and sign-out.</summary>
+public sealed class AccountPages(IPage page, string baseUrl) : AppPage(page, baseUrl)
+{
+    public ILocator AccountChip => Page.Locator("#account-chip");
+    public ILocator LoginError => Page.Locator("#login-error");
+
+    /// <summary>Registers and lands signed in on the app (the first account becomes admin).</summary>
+    public async Task RegisterAsync(string user, string password)
+    {
+        await Page.GotoAsync(BaseUrl + "/account/register");
+        await Page.Locator("#register-user").FillAsync(user);
+        await Page.Locator("#register-password").FillAsync(password);
+        await Page.Locator("#register-confirm").FillAsync(password);
+        await Page.Locator("#register-submit").ClickAsync();
+        await WaitInteractiveAsync(Page);
+    }
+
+    public async Task SignInAsync(string user, string password)
+    {
+        await Page.GotoAsync(BaseUrl + "/account/login");
+        await Page.Locator("#login-user").FillAsync(user);
+        await Page.Locator("#login-password").FillAsync(password);
+        await Page.Locator("#login-submit").ClickAsync();
+    }
+
+    public Task SignOutAsync() => Page.Locator("#sign-out").ClickAsync();
 }
