@@ -73,20 +73,7 @@ public static class ExperimentComparison
     }
 
     /// <summary>The validation curves of every experiment in one chart: predicted dashed, real solid, one colour each.</summary>
-    public static IReadOnlyList<ChartLine> Curves(IReadOnlyList<ReviewedExperiment> items)
-    {
-        var lines = new List<ChartLine>();
-        for (var n = 0; n < items.Count; n++)
-        {
-            var item = items[n];
-            var color = SvgLineChart.Palette[n % SvgLineChart.Palette.Count];
-            if (item.Predicted is { Points.Count: > 0 } p)
-                lines.Add(new ChartLine($"#{n + 1} predicted", color, p.Points.Select(x => (double)x.Step).ToList(), p.Points.Select(x => x.ValidMetric).ToList(), Dashed: true));
-            if (item.LatestTrained is { Curve.Count: > 0 } t)
-                lines.Add(new ChartLine($"#{n + 1} real", color, t.Curve.Select(x => (double)x.Iteration).ToList(), t.Curve.Select(x => x.ValidMetric).ToList()));
-        }
-        return lines;
-    }
+    public static IReadOnlyList<ChartLine> Curves(IReadOnlyList<ReviewedExperiment> items) => CurveGroups.For(items, groupRepeats: false).Lines;
 
     private static IEnumerable<string> Union(IEnumerable<ReviewedExperiment> items, Func<ReviewedExperiment, IEnumerable<string>> keys) =>
         items.SelectMany(keys).Distinct(StringComparer.OrdinalIgnoreCase);
