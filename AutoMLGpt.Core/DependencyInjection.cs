@@ -127,6 +127,8 @@ public static class DependencyInjection
             ? sp.GetRequiredService<OfflineEngine>()
             : new LlmEngine(sp.GetRequiredService<IChatClient>(), llm, sp.GetRequiredService<KnowledgeBase>(), sp.GetRequiredService<Secrets>()));
 
+        services.AddSingleton(sp => new AutoMLGpt.Core.Reports.HistoryQuestionAsker(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AutoMLGpt.Core.Reports.HistoryQuestionAsker>>(), llm.IsOffline ? null : sp.GetRequiredService<IChatClient>(), llm));
         services.AddSingleton(sp => new ExperimentEngines(sp.GetRequiredService<IExperimentEngine>(), sp.GetRequiredService<OfflineEngine>()));
         services.AddValidatedOptions<UsageLimitOptions>(configuration, UsageLimitOptions.Section, o => o.Problems());
         services.AddSingleton<UsageLimiter>();

@@ -6,7 +6,8 @@ using AutoMLGpt.Core.Pipeline;
 namespace AutoMLGpt.Core.Reports;
 
 /// <summary>What a question to the history was understood as: the filter, each part in words, and what was not understood.</summary>
-public sealed record HistoryQuestionResult(HistoryQuery Query, IReadOnlyList<string> Understood, IReadOnlyList<string> Ignored);
+/// <param name="Source">Who read the question: the offline grammar or the language model (named).</param>
+public sealed record HistoryQuestionResult(HistoryQuery Query, IReadOnlyList<string> Understood, IReadOnlyList<string> Ignored, string Source = HistoryQuestion.GrammarSource);
 
 /// <summary>
 /// Turns a plain-language question ("bank datasets with AUC above 0.9 from this week", "adult runs with accuracy above
@@ -17,6 +18,10 @@ public sealed record HistoryQuestionResult(HistoryQuery Query, IReadOnlyList<str
 public static partial class HistoryQuestion
 {
     public const int MaxLength = 300;
+    public const string GrammarSource = "offline grammar";
+
+    /// <summary>The metric names the filter knows (the grammar's words map to these; the language model must pick one).</summary>
+    public static IReadOnlyList<string> MetricNames => Metrics.Values.Distinct().ToList();
 
     private static readonly Dictionary<string, string> Metrics = new(StringComparer.OrdinalIgnoreCase)
     {

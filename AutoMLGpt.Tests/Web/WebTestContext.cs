@@ -39,7 +39,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
             typeof(AutoMLGpt.Core.TrainingJobs.TrainingService), typeof(AutoMLGpt.Core.TrainingJobs.TrainingJobStore),
             typeof(AutoMLGpt.Core.TrainingJobs.DataFolders), typeof(AutoMLGpt.Core.TrainingJobs.DatasetIntake), typeof(AutoMLGpt.Core.TrainingJobs.TrainingOptions),
             typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
-            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Projects.ProjectExports), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
+            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Reports.HistoryQuestionAsker), typeof(AutoMLGpt.Core.Projects.ProjectExports), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
             typeof(AutoMLGpt.Core.Access.TeamSignInOptions), typeof(AutoMLGpt.Core.Access.Accounts),
         })
             Services.AddSingleton(type, _database.Services.GetRequiredService(type));
