@@ -19,8 +19,16 @@ namespace AutoMLGpt.Core.TrainingJobs;
 /// </summary>
 public sealed class TrainingService(
     TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options, LiveRuns liveRuns,
-    TimeProvider clock, ILogger<TrainingService> logger, Knowledge.IPortfolioKnowledge? knowledge = null, Knowledge.IExperienceSink? experience = null) : BackgroundService
+    TimeProvider clock, ILogger<TrainingService> logger, Knowledge.IPortfolioKnowledge? knowledge = null, Knowledge.IExperienceSink? experience = null,
+    Access.TeamSignInOptions? signIn = null) : BackgroundService
 {
+    /// <summary>
+    /// The name a run enters the shared experience store under. With sign-in on, other accounts see neighbours (and
+    /// stage C's "60% like …") without learning another account's dataset name: the numbers transfer, the name does not.
+    /// </summary>
+    private string ExperienceName(DataCard card, Guid experimentId) =>
+        signIn?.Enabled == true ? $"team run {experimentId.ToString("N")[..8]} ({TaskDefaults.Display(card.Task)})" : card.Name;
+
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, LiveJob> _live = new();
@@ -225,7 +233,7 @@ public sealed class TrainingService(
                 baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = probe, Race = race };
             status = RunStatus.Succeeded;
             // The run enriches the experience store: future similar datasets learn from it (a race adds a partial matrix row).
-            if (ToExperience(card, parameters, outcome, table, data, race) is { } record) experience?.Add(record);
+            if (ToExperience(card, ExperienceName(card, job.ExperimentId), parameters, outcome, table, data, race) is { } record) experience?.Add(record);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -267,13 +275,13 @@ public sealed class TrainingService(
         }
     }
 
-    private static Knowledge.ExperienceRecord? ToExperience(DataCard card, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data, IReadOnlyList<RaceResult> race)
+    private static Knowledge.ExperienceRecord? ToExperience(DataCard card, string name, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data, IReadOnlyList<RaceResult> race)
     {
         if (outcome.Test.Get(card.PrimaryMetric) is not { } score) return null;
         var profile = DataProfiler.Profile(table, card.LabelColumn);
         var counts = profile.ClassCounts.Select(c => c.Count).ToList();
         var meta = Knowledge.MetaFeatures.FromCard(card, counts.Count >= 2 ? counts.Min() / (double)counts.Max() : null, profile.MissingShare);
-        return Experience(card, meta, parameters, outcome.BestIteration, score, race);
+        return Experience(card, name, meta, parameters, outcome.BestIteration, score, race);
     }
 
     /// <summary>Predicts the final metric from a learning-curve probe of the configuration about to train.</summary>
@@ -340,13 +348,13 @@ public sealed class TrainingService(
     private static readonly string[] TransferredKeys = ["learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2", "extra_trees"];
 
     // A finished run as an experience: its card and statistics, the LightGBM values that transfer, and its test score.
-    private static Knowledge.ExperienceRecord Experience(DataCard card, Knowledge.MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score, IReadOnlyList<RaceResult>? race = null)
+    private static Knowledge.ExperienceRecord Experience(DataCard card, string name, Knowledge.MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score, IReadOnlyList<RaceResult>? race = null)
     {
         var hyper = TransferredKeys.Where(parameters.LightGbm.ContainsKey).ToDictionary(k => k, k => parameters.LightGbm[k]);
         hyper["num_iterations"] = bestIteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new Knowledge.ExperienceRecord
         {
-            Dataset = card.Name, Source = "training", Card = card, Meta = meta, Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper,
+            Dataset = name, Source = "training", Card = card, Meta = meta, Family = Knowledge.KnowledgePackBuilder.Family, Hyperparameters = hyper,
             Metric = card.PrimaryMetric, HigherIsBetter = TaskDefaults.HigherIsBetter(card.PrimaryMetric), Score = score, BestIteration = bestIteration,
             // Only candidates that trained to their end: a score cut short by halving would understate them.
             CandidateScores = race is { Count: > 0 } ? race.Where(r => double.IsFinite(r.Test) && r.DroppedAtIteration is null).ToDictionary(r => r.Candidate, r => r.Test) : null,
@@ -364,7 +372,7 @@ public sealed class TrainingService(
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
             var card = experiment.Cards.Data;
             if (parameters is null || result.Test.Get(card.PrimaryMetric) is not { } score) continue;
-            records.Add(Experience(card, Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race));
+            records.Add(Experience(card, ExperienceName(card, job.ExperimentId), Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race));
         }
         return records;
     }

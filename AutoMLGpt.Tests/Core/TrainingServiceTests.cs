@@ -72,6 +72,25 @@ public class TrainingServiceTests
     }
 
     [Fact]
+    public async Task WithSignInOnARunTeachesTheTeamItsNumbersButNotItsDatasetName()
+    {
+        await using var db = await TestDatabase.CreateAsync(configure: s => s.AddSingleton(new AutoMLGpt.Core.Access.TeamSignInOptions { Enabled = true }));
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await ExperimentFromUploadAsync(db, "breast_cancer_wisconsin");
+
+        var done = await WaitAsync(service, await service.EnqueueAsync(experiment), j => j.Status is not (RunStatus.Queued or RunStatus.Running));
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        var knowledge = db.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>();
+        var learned = Assert.Single(knowledge.Records, r => r.Source == "training");
+        Assert.StartsWith($"team run {experiment.ToString("N")[..8]}", learned.Dataset);
+        Assert.DoesNotContain("breast", learned.Dataset, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(done.RealFinal, learned.Score); // the numbers still transfer
+        Assert.Equal(learned.Dataset, Assert.Single(await service.ExperiencesAsync(CancellationToken.None)).Dataset); // and after a restart
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task ARaceTrainsEveryPlannedCandidateOnOneSplitKeepsTheBestOnValidationAndAddsAPartialMatrixRow()
     {
         await using var db = await TestDatabase.CreateAsync();
