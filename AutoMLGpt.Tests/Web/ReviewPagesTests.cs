@@ -142,6 +142,9 @@ public sealed class ReviewPagesTests : WebTestContext
         Assert.Equal(2, cut.FindAll("#compare-chart polyline").Count);
 
         cut.Find("input#differences-only, #differences-only input").Change(true);
+        var nav = Services.GetRequiredService<NavigationManager>();
+        Assert.Contains("diff=1", nav.Uri); // the setup is kept in the URL: a reload or a shared link shows the same
+        cut = Render<Compare>();
         cut.WaitForAssertion(() => Assert.Equal(expected.Count, cut.FindAll(".compare-row").Count));
         Assert.All(cut.FindAll(".compare-row"), r => Assert.Equal("true", r.GetAttribute("data-differs")));
         Assert.Contains(cut.FindAll(".compare-row"), r => r.GetAttribute("data-label") == "max_depth" && r.TextContent.Contains('3') && r.TextContent.Contains('6'));
