@@ -21,7 +21,7 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
-    /// <summary><c>Sqlite</c> (the default) or <c>SqlServer</c>.</summary>
+    /// <summary><c>Sqlite</c> (the default), <c>SqlServer</c> or <c>PostgreSql</c>.</summary>
     public string Provider { get; set; } = "Sqlite";
 
     /// <summary>Folder for the default SQLite file, relative to the content root.</summary>
@@ -34,12 +34,12 @@ public sealed class DatabaseOptions
             case "sqlite":
                 if (string.IsNullOrWhiteSpace(DataDirectory)) yield return "Database:DataDirectory is empty; give a folder for the SQLite file (App_Data by default).";
                 break;
-            case "sqlserver":
+            case "sqlserver" or "postgresql":
                 if (string.IsNullOrWhiteSpace(connection))
-                    yield return "Database:Provider is SqlServer but ConnectionStrings:AutoMLGpt is empty; set it (e.g. ConnectionStrings__AutoMLGpt).";
+                    yield return $"Database:Provider is {Provider} but ConnectionStrings:AutoMLGpt is empty; set it (e.g. ConnectionStrings__AutoMLGpt).";
                 break;
             default:
-                yield return $"Database:Provider is \"{Provider}\"; use Sqlite or SqlServer.";
+                yield return $"Database:Provider is \"{Provider}\"; use Sqlite, SqlServer or PostgreSql.";
                 break;
         }
     }
@@ -76,6 +76,10 @@ public static class DependencyInjection
             case "sqlserver":
                 services.AddDbContextFactory<SqlServerAppDbContext>(o => o.UseSqlServer(connection, s => s.EnableRetryOnFailure()));
                 services.AddSingleton<IDbContextFactory<AppDbContext>>(sp => new Upcast<SqlServerAppDbContext>(sp.GetRequiredService<IDbContextFactory<SqlServerAppDbContext>>()));
+                break;
+            case "postgresql":
+                services.AddDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connection, n => n.EnableRetryOnFailure()));
+                services.AddSingleton<IDbContextFactory<AppDbContext>>(sp => new Upcast<PostgresAppDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresAppDbContext>>()));
                 break;
         }
 
@@ -164,7 +168,7 @@ public static class DependencyInjection
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using (var db = await factory.CreateDbContextAsync(cancellationToken))
         {
-            var where = db.Database.IsSqlite() ? $"the SQLite file {db.Database.GetDbConnection().DataSource}" : "the SQL Server database";
+            var where = db.Database.IsSqlite() ? $"the SQLite file {db.Database.GetDbConnection().DataSource}" : $"the {services.GetRequiredService<DatabaseOptions>().Provider} database";
             try
             {
                 if (db.Database.IsSqlite()) await ClearStaleMigrationLockAsync(db, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>(), cancellationToken);

@@ -5,6 +5,7 @@ using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Engines.Llm;
 using AutoMLGpt.Web.Access;
 using AutoMLGpt.Web.Llm;
+using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 
 namespace AutoMLGpt.Web;
@@ -53,6 +54,11 @@ public static class WebExtensions
         builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath, addChatClient: LlmBackend.AddLlm);
         builder.Services.AddSingleton<LlmConnectionTester>();
         builder.Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
+        // Identity's stores and the Data Protection key store want a scoped context: it lives for one request (sign-in and
+        // registration are static pages) or one key-ring read; components use the factory.
+        builder.Services.AddScoped<Core.Persistence.AppDbContext>(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Persistence.AppDbContext>>().CreateDbContext());
+        // Keys (sign-in cookies, antiforgery tokens) live in the database, so every web node on it reads what another wrote.
+        builder.Services.AddDataProtection().SetApplicationName("AutoMLGpt").PersistKeysToDbContext<Core.Persistence.AppDbContext>();
         builder.AddSignIn();
         builder.Services.AddSingleton<IWarmup, RenderingWarmup>();
         return builder;

@@ -145,8 +145,12 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         {
             // Case-insensitive on both providers ("adult" finds "UCI Adult"); the user's % and _ are literal characters.
             var pattern = "%" + q.Search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(e => EF.Functions.Like(e.Name, pattern, "\\") || EF.Functions.Like(e.DatasetName, pattern, "\\")
-                                     || EF.Functions.Like(e.ModelName, pattern, "\\") || EF.Functions.Like(e.Engine, pattern, "\\"));
+            // PostgreSQL's LIKE is case-sensitive: ILIKE there; SQLite's and SQL Server's (default collation) LIKE are not.
+            query = db.Database.IsNpgsql()
+                ? query.Where(e => EF.Functions.ILike(e.Name, pattern, "\\") || EF.Functions.ILike(e.DatasetName, pattern, "\\")
+                                   || EF.Functions.ILike(e.ModelName, pattern, "\\") || EF.Functions.ILike(e.Engine, pattern, "\\"))
+                : query.Where(e => EF.Functions.Like(e.Name, pattern, "\\") || EF.Functions.Like(e.DatasetName, pattern, "\\")
+                                   || EF.Functions.Like(e.ModelName, pattern, "\\") || EF.Functions.Like(e.Engine, pattern, "\\"));
         }
         if (q.Status is { } status) query = query.Where(e => e.Status == status);
         if (!string.IsNullOrWhiteSpace(q.Engine)) query = query.Where(e => e.Engine == q.Engine);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Access;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -13,8 +14,11 @@ namespace AutoMLGpt.Core.Persistence;
 /// The model shared by both providers; each provider has its own subclass and its own migration set. The Identity
 /// tables (accounts and roles) are part of it, used only when sign-in is on.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection keys (cookies, antiforgery), shared by every web node on this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
     public DbSet<StageEntity> Stages => Set<StageEntity>();
     public DbSet<RevisionEntity> Revisions => Set<RevisionEntity>();
@@ -95,6 +99,9 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
 }
 
 public sealed class SqlServerAppDbContext(DbContextOptions<SqlServerAppDbContext> options) : AppDbContext(options);
+
+/// <summary>PostgreSQL (Npgsql): the server database CI really runs; several web nodes and workers share it.</summary>
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options);
 
 internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<ExperimentEntity>
 {
@@ -193,6 +200,12 @@ internal sealed class SqlServerDesignFactory : IDesignTimeDbContextFactory<SqlSe
 {
     public SqlServerAppDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqlServerAppDbContext>().UseSqlServer("Server=(design);Database=AutoMLGpt;Trusted_Connection=True").Options);
+}
+
+internal sealed class PostgresDesignFactory : IDesignTimeDbContextFactory<PostgresAppDbContext>
+{
+    public PostgresAppDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql("Host=design;Database=automlgpt").Options);
 }
 
 internal sealed class LibraryCardConfiguration : IEntityTypeConfiguration<LibraryCardEntity>

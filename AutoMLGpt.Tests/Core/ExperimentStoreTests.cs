@@ -139,12 +139,15 @@ public class ExperimentStoreTests
     }
 
     [Fact]
-    public void BothProvidersMigrationsMatchTheModel()
+    public void EveryProvidersMigrationsMatchTheModel()
     {
         using var sqlite = new SqliteDesignFactory().CreateDbContext([]);
         using var sqlServer = new SqlServerDesignFactory().CreateDbContext([]);
+        using var postgres = new PostgresDesignFactory().CreateDbContext([]);
         Assert.False(sqlite.Database.HasPendingModelChanges(), "SQLite needs a new migration");
         Assert.False(sqlServer.Database.HasPendingModelChanges(), "SQL Server needs a new migration");
+        Assert.False(postgres.Database.HasPendingModelChanges(), "PostgreSQL needs a new migration");
+        Assert.Contains(postgres.Database.GetMigrations(), m => m.EndsWith("_Initial"));
         Assert.Contains(sqlite.Database.GetMigrations(), m => m.EndsWith("_Initial"));
         Assert.Contains(sqlServer.Database.GetMigrations(), m => m.EndsWith("_Initial"));
     }

@@ -26,15 +26,18 @@ public sealed class TestDatabase : IAsyncDisposable
     /// Reuse a folder to open an existing database (restart tests, or beside a running app); it is then left in place.
     /// A new temporary folder, deleted on dispose, by default.
     /// </param>
-    public static async Task<TestDatabase> CreateAsync(string? folder = null, Action<IServiceCollection>? configure = null)
+    /// <param name="settings">Overrides, e.g. <c>Database:Provider</c> and the connection string of a server database.</param>
+    public static async Task<TestDatabase> CreateAsync(string? folder = null, Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("automlgpt-test-").FullName;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:AutoMLGpt"] = ConnectionStringFor(folder),
             ["Offline:StreamDelayMilliseconds"] = "0",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddAutoMLGptCore(configuration, folder);
         configure?.Invoke(services);

@@ -31,8 +31,6 @@ public static class SignInSetup
                 o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
-        // Identity's stores want a scoped context; it lives for one request (sign-in and registration are static pages).
-        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         services.AddIdentityCore<AppUser>(o =>
             {
                 o.Password.RequiredLength = 10;
