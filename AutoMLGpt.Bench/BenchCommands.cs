@@ -18,6 +18,8 @@ public static partial class BenchCommands
           search         [--out FILE]
           pipeline       [--out FILE]
           train          --datasets DIR [--k N] [--matrix FILE] [--out FILE]
+          train          --csv FILE --label COLUMN [--seeds N] [--threads N] [--set k=v,k=v] [--out FILE]   (any CSV: time per iteration, memory, test metric)
+          synthetic-table --rows N --out FILE [--seed N]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -37,10 +39,11 @@ public static partial class BenchCommands
                 "encoder-transfer" => EncoderTransferSuite(options),
                 "search" => SearchSuite(options),
                 "pipeline" => await PipelineSuiteAsync(options),
-                "train" => TrainSuite(options),
+                "train" => options.ContainsKey("csv") ? TrainCsv(options) : TrainSuite(options),
+                "synthetic-table" => SyntheticTable(options),
                 _ => throw new ArgumentException($"Unknown command \"{args[0]}\".\n{Usage}"),
             };
-            if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix"))
+            if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix" or "synthetic-table"))
             {
                 await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
                 Console.WriteLine($"wrote {output}");

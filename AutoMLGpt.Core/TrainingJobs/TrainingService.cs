@@ -195,6 +195,8 @@ public sealed class TrainingService(
             {
                 foreach (var m in parameters.Messages) Append(live, "Note: " + m);
                 Append(live, $"LightGBM {parameters.ToNativeString()} num_iterations={parameters.Iterations} early_stopping_rounds={parameters.EarlyStoppingRounds}");
+                if (LightGbmTrainer.TrainMetricEvery(data.Split.Train.Length) is > 1 and var every)
+                    Append(live, $"The training loss is evaluated every {every} iterations ({data.Split.Train.Length:N0} training rows: over every row it costs as much as an iteration); validation, which the curve and early stopping use, every iteration.");
                 var started = parameters;
                 await jobs.UpdateAsync(id, j => j.ParametersJson = TrainingJobStore.Serialize(started), CancellationToken.None);
             }
