@@ -128,6 +128,10 @@ public sealed class TrainingJobEntity
     public Guid? RetryOf { get; set; }
     /// <summary>What the job trains: stage C's configuration, or a race of the portfolio's candidates (<see cref="TrainingJobs.TrainingModes"/>).</summary>
     public string Mode { get; set; } = TrainingJobs.TrainingModes.Recommended;
+    /// <summary>The process that claimed and runs it (<c>host:pid</c>); its heartbeat is the lease.</summary>
+    public string? ClaimedBy { get; set; }
+    /// <summary>Cancel asked from a process that does not run it; the runner stops at its next checkpoint.</summary>
+    public bool CancelRequested { get; set; }
     public DateTime CreatedUtc { get; set; }
     public DateTime? StartedUtc { get; set; }
     public DateTime? HeartbeatUtc { get; set; }

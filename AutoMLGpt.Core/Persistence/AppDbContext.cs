@@ -182,6 +182,7 @@ internal sealed class TrainingJobConfiguration : IEntityTypeConfiguration<Traini
         b.Property(j => j.ModelFile).HasMaxLength(100);
         b.Property(j => j.MetricName).HasMaxLength(40);
         b.Property(j => j.Mode).HasMaxLength(20).HasDefaultValue(TrainingJobs.TrainingModes.Recommended);
+        b.Property(j => j.ClaimedBy).HasMaxLength(200);
         b.Property(j => j.Error).HasMaxLength(4000);
         b.HasIndex(j => new { j.ExperimentId, j.CreatedUtc });
         b.HasIndex(j => j.Status);

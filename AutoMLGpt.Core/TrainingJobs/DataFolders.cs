@@ -20,6 +20,15 @@ public sealed class TrainingOptions
     /// <summary>Threads LightGBM may use per job.</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// This process trains queued jobs (the single-machine default). False on web nodes when workers
+    /// (<c>AutoMLGpt.Worker</c>) on the same database do the training: the node then only queues and follows.
+    /// </summary>
+    public bool RunJobs { get; set; } = true;
+
+    /// <summary>How often an idle runner looks for queued jobs another process added (its own wake it at once).</summary>
+    public double PollSeconds { get; set; } = 2;
+
     public long MaxUploadBytes => MaxUploadMegabytes * 1024L * 1024L;
 
     public IEnumerable<string> Problems()
@@ -28,6 +37,7 @@ public sealed class TrainingOptions
         if (MaxUploadMegabytes is < 1 or > 4096) yield return "Training:MaxUploadMegabytes must be between 1 and 4096.";
         if (CheckpointSeconds is <= 0 or > 3600) yield return "Training:CheckpointSeconds must be above 0 and at most 3600.";
         if (Threads < 1) yield return "Training:Threads must be at least 1.";
+        if (PollSeconds is < 0.1 or > 300) yield return "Training:PollSeconds must be between 0.1 and 300.";
     }
 }
 

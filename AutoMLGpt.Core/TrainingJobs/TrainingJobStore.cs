@@ -91,12 +91,62 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         return await db.TrainingJobs.AsNoTracking().Where(j => j.Status == RunStatus.Succeeded).ToListAsync(ct);
     }
 
-    /// <summary>Refreshes the heartbeat of this process's queued and running jobs.</summary>
+    /// <summary>This process as a job runner: the <see cref="TrainingJobEntity.ClaimedBy"/> of the jobs it claims.</summary>
+    public static string ThisProcess { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// Claims the oldest queued job for <paramref name="runner"/>, atomically: of several processes asking at once (web
+    /// nodes, workers) one gets it and the others skip it without waiting. Null when nothing is queued.
+    /// PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQL Server: <c>UPDLOCK, READPAST</c>; SQLite: one UPDATE statement in
+    /// the file's single write transaction.
+    /// </summary>
+    public async Task<Guid?> ClaimNextAsync(string runner, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        List<Guid> claimed = [];
+        if (db.Database.IsNpgsql())
+            claimed = await db.Database.SqlQuery<Guid>($"""
+                UPDATE "TrainingJobs" SET "Status" = 'Running', "ClaimedBy" = {runner}, "HeartbeatUtc" = {now}, "StartedUtc" = {now}
+                WHERE "Id" = (SELECT "Id" FROM "TrainingJobs" WHERE "Status" = 'Queued' ORDER BY "CreatedUtc" LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING "Id" AS "Value"
+                """).ToListAsync(ct);
+        else if (db.Database.IsSqlServer())
+            claimed = await db.Database.SqlQuery<Guid>($"""
+                WITH next AS (SELECT TOP (1) * FROM TrainingJobs WITH (UPDLOCK, READPAST, ROWLOCK) WHERE Status = 'Queued' ORDER BY CreatedUtc)
+                UPDATE next SET Status = 'Running', ClaimedBy = {runner}, HeartbeatUtc = {now}, StartedUtc = {now}
+                OUTPUT inserted.Id AS Value
+                """).ToListAsync(ct);
+        else
+            await db.WriteAsync(async c =>
+            {
+                claimed = await db.Database.SqlQuery<Guid>($"""
+                    UPDATE "TrainingJobs" SET "Status" = 'Running', "ClaimedBy" = {runner}, "HeartbeatUtc" = {now}, "StartedUtc" = {now}
+                    WHERE "Id" = (SELECT "Id" FROM "TrainingJobs" WHERE "Status" = 'Queued' ORDER BY "CreatedUtc" LIMIT 1)
+                    RETURNING "Id" AS "Value"
+                    """).ToListAsync(c);
+                return claimed.Count;
+            }, ct);
+        return claimed.Count == 0 ? null : claimed[0];
+    }
+
+    /// <summary>Asks the process running the job to stop it (it checks at each checkpoint).</summary>
+    public async Task RequestCancelAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.WriteAsync(c => db.TrainingJobs.Where(j => j.Id == id && j.Status == RunStatus.Running).ExecuteUpdateAsync(u => u.SetProperty(j => j.CancelRequested, true), c), ct);
+    }
+
+    /// <summary>
+    /// Refreshes the heartbeat of this process's jobs: the queued ones it enqueued and the running ones it claimed (a
+    /// job another process runs is that process's to keep alive, so a dead runner's job goes stale).
+    /// </summary>
     public async Task BeatAsync(IReadOnlyCollection<Guid> jobIds, DateTime now, CancellationToken ct = default)
     {
         if (jobIds.Count == 0) return;
         await using var db = await factory.CreateDbContextAsync(ct);
-        await db.WriteAsync(c => db.TrainingJobs.Where(j => jobIds.Contains(j.Id) && (j.Status == RunStatus.Running || j.Status == RunStatus.Queued))
+        var me = ThisProcess;
+        await db.WriteAsync(c => db.TrainingJobs.Where(j => jobIds.Contains(j.Id) && ((j.Status == RunStatus.Running && (j.ClaimedBy == null || j.ClaimedBy == me)) || j.Status == RunStatus.Queued))
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.HeartbeatUtc, now), c), ct);
     }
 

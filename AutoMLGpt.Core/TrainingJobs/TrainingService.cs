@@ -29,6 +29,7 @@ public sealed class TrainingService(
     private string ExperienceName(DataCard card, Guid experimentId) =>
         signIn?.Enabled == true ? $"team run {experimentId.ToString("N")[..8]} ({TaskDefaults.Display(card.Task)})" : card.Name;
 
+    /// <summary>Wakes an idle runner when this process queues a job; the jobs themselves are claimed from the database.</summary>
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, LiveJob> _live = new();
@@ -68,11 +69,13 @@ public sealed class TrainingService(
             if (view is null) yield break;
             yield return view;
             if (view.Status is not (RunStatus.Running or RunStatus.Queued)) yield break;
-            if (changed is null) await Task.Delay(TimeSpan.FromSeconds(options.CheckpointSeconds), clock, cancellationToken);
+            var checkpoint = Task.Delay(TimeSpan.FromSeconds(options.CheckpointSeconds), clock, cancellationToken);
+            if (changed is null) await checkpoint;
             else
             {
-                await changed.WaitAsync(cancellationToken);
-                await Task.Delay(every, clock, cancellationToken); // coalesce a burst of iterations into one update
+                // Signalled while this process runs it; a job queued here but claimed by another runner lands as checkpoints.
+                await Task.WhenAny(changed, checkpoint).WaitAsync(cancellationToken);
+                if (changed.IsCompleted) await Task.Delay(every, clock, cancellationToken); // coalesce a burst of iterations into one update
             }
         }
     }
@@ -96,7 +99,7 @@ public sealed class TrainingService(
         var predicted = experiment.Stage(StageKind.TrainingLog)?.Output.Curve is { } curve && string.Equals(curve.Metric, metric, StringComparison.OrdinalIgnoreCase) ? curve.Final : (double?)null;
         var id = await jobs.CreateAsync(experimentId, experiment.Revision, file, metric, predicted, retryOf, ct, mode);
         _live[id] = new LiveJob { Alive = liveRuns.TrainingJob(id) };
-        await _queue.Writer.WriteAsync(id, ct);
+        _queue.Writer.TryWrite(id);
         return id;
     }
 
@@ -116,7 +119,13 @@ public sealed class TrainingService(
     public async Task CancelAsync(Guid jobId)
     {
         if (_running.TryGetValue(jobId, out var cts)) { await cts.CancelAsync(); return; }
-        if (await jobs.FindAsync(jobId) is { Status: RunStatus.Queued })
+        var job = await jobs.FindAsync(jobId);
+        if (job is { Status: RunStatus.Running })
+        {
+            await jobs.RequestCancelAsync(jobId); // another process runs it: it stops at its next checkpoint
+            return;
+        }
+        if (job is { Status: RunStatus.Queued })
         {
             if (_live.TryGetValue(jobId, out var live)) { live.Status = RunStatus.Cancelled; live.Alive?.Dispose(); }
             await jobs.UpdateAsync(jobId, j => { j.Status = RunStatus.Cancelled; j.CompletedUtc = clock.GetUtcNow().UtcDateTime; j.Error = "Cancelled before it started."; });
@@ -130,13 +139,18 @@ public sealed class TrainingService(
         var saved = await jobs.FindAsync(jobId, ct);
         if (saved is null) return null;
         var view = TrainingJobStore.ToView(saved);
-        if (_live.TryGetValue(jobId, out var live) && view.Status is RunStatus.Running or RunStatus.Queued)
+        if (_running.ContainsKey(jobId) && _live.TryGetValue(jobId, out var live) && view.Status is RunStatus.Running or RunStatus.Queued)
             lock (live.Gate) view = view with { Log = live.Log.ToString(), Curve = live.Curve.ToList() };
         return view;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.RunJobs)
+        {
+            logger.LogInformation("Training:RunJobs is false: this process queues and follows training jobs; workers on the database run them.");
+            return;
+        }
         var workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrentJobs)).Select(_ => WorkAsync(stoppingToken)).ToArray();
         await Task.WhenAll(workers);
     }
@@ -145,14 +159,30 @@ public sealed class TrainingService(
     {
         try
         {
-            await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (_live.TryGetValue(id, out var l) && l.Status == RunStatus.Cancelled) { _live.TryRemove(id, out _); continue; }
-                try { await RunJobAsync(id, stoppingToken); }
+                Guid? id;
+                try { id = await jobs.ClaimNextAsync(TrainingJobStore.ThisProcess, stoppingToken); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Could not look for queued training jobs ({Error}); trying again.", ex.Message);
+                    id = null;
+                }
+                if (id is not { } claimed)
+                {
+                    // Idle: woken at once by a job queued here, or after PollSeconds for one another process queued.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    wait.CancelAfter(TimeSpan.FromSeconds(options.PollSeconds));
+                    try { await _queue.Reader.ReadAsync(wait.Token); }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
+                    catch (ChannelClosedException) { return; }
+                    continue;
+                }
+                try { await RunJobAsync(claimed, stoppingToken); }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // One job's failure to save must not stop this worker from taking the next one.
-                    logger.LogError(ex, "Training job {JobId} could not be finished", id);
+                    logger.LogError(ex, "Training job {JobId} could not be finished", claimed);
                 }
             }
         }
@@ -163,7 +193,7 @@ public sealed class TrainingService(
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _running[id] = cts;
-        var live = _live.GetOrAdd(id, _ => new LiveJob());
+        var live = _live.GetOrAdd(id, _ => new LiveJob { Alive = liveRuns.TrainingJob(id) }); // claimed here, queued elsewhere
         live.Status = RunStatus.Running;
         var status = RunStatus.Failed;
         string? error = null;
@@ -177,7 +207,7 @@ public sealed class TrainingService(
         {
             var job = (await jobs.FindAsync(id, CancellationToken.None))!;
             await jobs.UpdateAsync(id, j => { j.Status = RunStatus.Running; j.StartedUtc = j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime; }, CancellationToken.None);
-            checkpointLoop = CheckpointLoopAsync(id, live, checkpoints.Token);
+            checkpointLoop = CheckpointLoopAsync(id, live, cts, checkpoints.Token);
             var experiment = (await experiments.GetAsync(job.ExperimentId, CancellationToken.None, job.Revision))!;
             var card = experiment.Cards.Data;
             var rows = experiment.Stage(StageKind.Hyperparameters)?.Output.Hyperparameters ?? [];
@@ -380,7 +410,7 @@ public sealed class TrainingService(
     }
 
     // Log and curve checkpoint every few seconds while the job runs (the heartbeat is RunHeartbeatService's, via LiveRuns).
-    private async Task CheckpointLoopAsync(Guid id, LiveJob live, CancellationToken ct)
+    private async Task CheckpointLoopAsync(Guid id, LiveJob live, CancellationTokenSource job, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.CheckpointSeconds), clock);
         try
@@ -389,7 +419,9 @@ public sealed class TrainingService(
             {
                 string log; string curve;
                 lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
-                await jobs.UpdateAsync(id, j => { j.Log = log; j.CurveJson = curve; }, CancellationToken.None);
+                var cancelRequested = false;
+                await jobs.UpdateAsync(id, j => { j.Log = log; j.CurveJson = curve; cancelRequested = j.CancelRequested; }, CancellationToken.None);
+                if (cancelRequested) await job.CancelAsync(); // Cancel pressed on a node that does not run this job
             }
         }
         catch (OperationCanceledException) { }

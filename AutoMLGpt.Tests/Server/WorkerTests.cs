@@ -1,0 +1,104 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.TrainingJobs;
+using AutoMLGpt.Tests.Core;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoMLGpt.Tests.Server;
+
+/// <summary>
+/// Training beyond the web process: jobs are claimed from the database with a lease (one claimer wins; PostgreSQL
+/// <c>SKIP LOCKED</c>, SQLite one write), and a separate <c>AutoMLGpt.Worker</c> process trains what a web node queued
+/// while the node follows it from the database.
+/// </summary>
+public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static async Task<IReadOnlyList<Guid>> QueueAsync(TestDatabase db, int count)
+    {
+        var experiment = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var jobs = db.Services.GetRequiredService<TrainingJobStore>();
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++) ids.Add(await jobs.CreateAsync(experiment, 1, "x.csv", "accuracy", null, null, CancellationToken.None));
+        return ids;
+    }
+
+    /// <summary>Three runners claim at once until the queue is empty: every job exactly once, oldest first.</summary>
+    private static async Task ConcurrentClaimsTakeEachJobOnceAsync(TestDatabase db)
+    {
+        var queued = await QueueAsync(db, 9);
+        var jobs = db.Services.GetRequiredService<TrainingJobStore>();
+        async Task<List<Guid>> Runner(string name)
+        {
+            var mine = new List<Guid>();
+            while (await jobs.ClaimNextAsync(name) is { } id) mine.Add(id);
+            return mine;
+        }
+        var claims = await Task.WhenAll(Runner("a"), Runner("b"), Runner("c"));
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(queued.Order(), all.Order());           // each queued job claimed, none twice
+        Assert.Equal(9, all.Distinct().Count());
+        foreach (var (runner, mine) in new[] { "a", "b", "c" }.Zip(claims))
+            foreach (var id in mine)
+            {
+                var row = (await jobs.FindAsync(id))!;
+                Assert.Equal(RunStatus.Running, row.Status);
+                Assert.Equal(runner, row.ClaimedBy);
+            }
+        Assert.Null(await jobs.ClaimNextAsync("late"));
+    }
+
+    [Fact]
+    public async Task ConcurrentRunnersClaimEachQueuedJobExactlyOnceOnPostgreSql()
+    {
+        await using var db = await TestDatabase.CreateAsync(settings: await postgres.SettingsAsync());
+        await ConcurrentClaimsTakeEachJobOnceAsync(db);
+    }
+
+    [Fact]
+    public async Task ConcurrentRunnersClaimEachQueuedJobExactlyOnceOnSqlite()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await ConcurrentClaimsTakeEachJobOnceAsync(db);
+    }
+
+    [Fact]
+    public async Task AWorkerProcessTrainsWhatAWebNodeQueuedAndTheNodeFollowsItFromTheDatabase()
+    {
+        var settings = await postgres.SettingsAsync();
+        var shared = Directory.CreateTempSubdirectory("automlgpt-shared-data-").FullName; // the uploads both see
+        settings["Database:DataDirectory"] = shared;
+        settings["Training:CheckpointSeconds"] = "1";
+        try
+        {
+            // The "web node": queues and follows, trains nothing itself.
+            await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
+            var service = web.Services.GetRequiredService<TrainingService>();
+            await service.StartAsync(CancellationToken.None);
+            var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(web, "breast_cancer_wisconsin");
+
+            using var worker = WorkerProcess.Start(new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "true", ["Training:PollSeconds"] = "0.5" });
+            var job = await service.EnqueueAsync(experiment);
+
+            var seen = new List<TrainingJobView>();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            try { await foreach (var view in service.FollowAsync(job, cancellationToken: timeout.Token)) seen.Add(view); }
+            catch (OperationCanceledException) { Assert.Fail($"The job did not finish in 120 s; worker output:\n{worker.Output}"); }
+
+            var done = seen[^1];
+            Assert.True(done.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\nworker output:\n{worker.Output}");
+            Assert.InRange(done.RealFinal!.Value, 0.9, 1.0);
+            Assert.True(done.HasModel);
+            var row = (await web.Services.GetRequiredService<TrainingJobStore>().FindAsync(job))!;
+            Assert.Equal($"{Environment.MachineName}:{worker.Id}", row.ClaimedBy); // trained by the worker, not here
+            Assert.NotEqual(TrainingJobStore.ThisProcess, row.ClaimedBy);
+            Assert.Contains(seen, v => v.Status == RunStatus.Queued || v.Status == RunStatus.Running);
+            Assert.True(File.Exists(web.Services.GetRequiredService<DataFolders>().ModelPath(row.ModelFile!)));
+            await service.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            try { Directory.Delete(shared, true); } catch (IOException) { }
+        }
+    }
+}
