@@ -158,7 +158,7 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         return await db.WriteAsync(c => db.TrainingJobs
             .Where(j => (j.Status == RunStatus.Running || j.Status == RunStatus.Queued) && (j.HeartbeatUtc == null || j.HeartbeatUtc < staleBefore))
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, RunStatus.Interrupted).SetProperty(j => j.CompletedUtc, now)
-                .SetProperty(j => j.Error, "The app stopped while this run was queued or running; its log up to then is kept. Start a new run."), c), ct);
+                .SetProperty(j => j.Error, "The process running it (the app, or the worker that claimed it) stopped while this run was queued or running; its log up to then is kept. Start a new run."), c), ct);
     }
 
     public static TrainingJobView ToView(TrainingJobEntity j) => new(

@@ -101,4 +101,59 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
             try { Directory.Delete(shared, true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public async Task CancelOnTheWebNodeStopsTheJobTheWorkerRunsAndAKilledWorkersJobIsInterruptedNotLeftRunning()
+    {
+        var settings = await postgres.SettingsAsync();
+        var shared = Directory.CreateTempSubdirectory("automlgpt-shared-data-").FullName;
+        settings["Database:DataDirectory"] = shared;
+        settings["Training:CheckpointSeconds"] = "0.5";
+        settings["Training:Threads"] = "1";
+        settings["Runs:StaleAfterSeconds"] = "3";
+        settings["Runs:HeartbeatSeconds"] = "1";
+        try
+        {
+            await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
+            var service = web.Services.GetRequiredService<TrainingService>();
+            var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(web, "adult");
+            using var worker = WorkerProcess.Start(new Dictionary<string, string?>(settings) { ["Training:PollSeconds"] = "0.5" });
+
+            // Cancel pressed on the node that queued it: the worker stops at its next checkpoint.
+            var job = await service.EnqueueAsync(experiment);
+            TrainingJobView? last = null;
+            var asked = false;
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+                await foreach (var view in service.FollowAsync(job, cancellationToken: timeout.Token))
+                {
+                    if (view.Status == RunStatus.Running && !asked) { await service.CancelAsync(job); asked = true; }
+                    last = view;
+                }
+            Assert.True(last!.Status == RunStatus.Cancelled, $"{last.Status}: {last.Error}\n{worker.Output}");
+
+            // A worker killed mid-run (a native crash, the OOM killer): the node stays up and the job goes stale.
+            var second = await service.EnqueueAsync(experiment);
+            var jobs = web.Services.GetRequiredService<TrainingJobStore>();
+            for (var i = 0; i < 600 && (await jobs.FindAsync(second))!.Status != RunStatus.Running; i++) await Task.Delay(100);
+            worker.Kill();
+            var heartbeats = web.Services.GetRequiredService<AutoMLGpt.Core.Experiments.RunHeartbeatService>();
+            TrainingJobEntityStatus status = default;
+            for (var i = 0; i < 100; i++)
+            {
+                await heartbeats.BeatAndSweepAsync(CancellationToken.None);
+                var row = (await jobs.FindAsync(second))!;
+                status = new(row.Status, row.Error);
+                if (row.Status != RunStatus.Running) break;
+                await Task.Delay(200);
+            }
+            Assert.Equal(RunStatus.Interrupted, status.Status);
+            Assert.Contains("log up to then is kept", status.Error);
+        }
+        finally
+        {
+            try { Directory.Delete(shared, true); } catch (IOException) { }
+        }
+    }
+
+    private readonly record struct TrainingJobEntityStatus(RunStatus Status, string? Error);
 }
