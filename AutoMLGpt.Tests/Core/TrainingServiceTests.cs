@@ -214,7 +214,7 @@ public class TrainingServiceTests
         var view = TrainingJobStore.ToView((await restarted.Services.GetRequiredService<TrainingJobStore>().FindAsync(job))!);
         Assert.Equal(RunStatus.Interrupted, view.Status);
         Assert.Equal("[1]\ttraining's binary_logloss: 0.6\n", view.Log);
-        Assert.Contains("app stopped", view.Error);
+        Assert.Contains("stopped while this run was", view.Error);
     }
 
     [Fact]

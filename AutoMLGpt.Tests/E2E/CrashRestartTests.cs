@@ -131,7 +131,7 @@ public class CrashRestartTests(AppFixture app)
                 var job = await OnlyJobAsync(folder, untilSettled: true);
                 Assert.Equal(RunStatus.Interrupted, job.Status);
                 Assert.Contains("[1]\ttraining's binary_logloss", job.Log); // checkpointed before the kill
-                Assert.Contains("app stopped", job.Error);
+                Assert.Contains("stopped while this run was", job.Error);
             }
         }
         finally { Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); Directory.Delete(folder, true); }

@@ -30,18 +30,7 @@ public sealed class WorkerProcess : IDisposable
         return worker;
     }
 
-    /// <summary>The worker built beside the tests (same configuration), found from the solution folder.</summary>
-    private static string Locate()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AutoMLGpt.Web.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("The solution folder was not found above " + AppContext.BaseDirectory);
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var bin = Path.Combine(dir.FullName, "AutoMLGpt.Worker", "bin", configuration);
-        return Directory.Exists(bin) ? Directory.GetFiles(bin, "AutoMLGpt.Worker.dll", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-               ?? throw new InvalidOperationException($"AutoMLGpt.Worker.dll is not built under {bin}; build the solution first.")
-            : throw new InvalidOperationException($"AutoMLGpt.Worker is not built ({bin}); build the solution first.");
-    }
+    private static string Locate() => WebProcess.Built("AutoMLGpt.Worker");
 
     public void Kill()
     {
