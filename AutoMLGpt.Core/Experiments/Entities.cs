@@ -132,6 +132,11 @@ public sealed class TrainingJobEntity
     public string? ClaimedBy { get; set; }
     /// <summary>Cancel asked from a process that does not run it; the runner stops at its next checkpoint.</summary>
     public bool CancelRequested { get; set; }
+    /// <summary>
+    /// The model so far with early stopping's state (<see cref="Training.TrainingCheckpoint"/> as JSON), saved every
+    /// <c>Training:ModelCheckpointSeconds</c>: a job whose runner died continues from it on another runner.
+    /// </summary>
+    public string? CheckpointJson { get; set; }
     public DateTime CreatedUtc { get; set; }
     public DateTime? StartedUtc { get; set; }
     public DateTime? HeartbeatUtc { get; set; }

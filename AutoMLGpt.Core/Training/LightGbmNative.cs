@@ -17,7 +17,13 @@ internal static partial class LightGbmNative
     public static partial int LGBM_DatasetCreateFromMat(float[] data, int dataType, int nrow, int ncol, int isRowMajor, string parameters, IntPtr reference, out IntPtr handle);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int LGBM_DatasetSetField(IntPtr handle, string field, float[] data, int n, int type);
+    [LibraryImport(Lib, EntryPoint = "LGBM_DatasetSetField", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LGBM_DatasetSetFieldDouble(IntPtr handle, string field, double[] data, int n, int type);
     [LibraryImport(Lib)] public static partial int LGBM_DatasetFree(IntPtr handle);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LGBM_BoosterLoadModelFromString(string model, out int iterations, out IntPtr booster);
+    /// <summary>Puts <paramref name="other"/>'s trees in front of <paramref name="booster"/>'s (how LightGBM continues from an init model).</summary>
+    [LibraryImport(Lib)] public static partial int LGBM_BoosterMerge(IntPtr booster, IntPtr other);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int LGBM_BoosterCreate(IntPtr train, string parameters, out IntPtr booster);
     [LibraryImport(Lib)] public static partial int LGBM_BoosterAddValidData(IntPtr booster, IntPtr valid);

@@ -11,6 +11,9 @@ public sealed record IterationMetrics(int Iteration, double TrainLoss, double Va
     public string? Candidate { get; init; }
 }
 
+/// <summary>A training run's state at a checkpoint: the model so far (LightGBM text) and early stopping's bookkeeping.</summary>
+public sealed record TrainingCheckpoint(string Model, int Iteration, int BestIteration, double BestLoss, double BestValidMetric);
+
 /// <summary>A trained model and how it did.</summary>
 public sealed record TrainingOutcome(TestMetrics Test, int BestIteration, int Iterations, string ModelText, TimeSpan Elapsed, string MetricName)
 {
@@ -27,6 +30,9 @@ public sealed class LightGbmSplit : IDisposable
 {
     internal IntPtr Train { get; private set; }
     internal IntPtr Valid { get; private set; }
+    /// <summary>The train and validation features as given to LightGBM (kept to score a checkpoint's model on resume).</summary>
+    internal float[] XTrain { get; private set; } = [];
+    internal float[] XValid { get; private set; } = [];
     public float[] XTest { get; }
     public float[] YTest { get; }
     public int Columns { get; }
@@ -51,7 +57,7 @@ public sealed class LightGbmSplit : IDisposable
         // feature_pre_filter=false: the same binned data must serve boosters with any min_data_in_leaf.
         var datasetParams = $"max_bin={maxBin} verbosity=-1 feature_pre_filter=false" +
             (data.CategoricalFeatures.Length > 0 ? $" categorical_feature={string.Join(',', data.CategoricalFeatures)}" : "");
-        var split = new LightGbmSplit(xTest, yTest, data.Columns, fit.Length, yValid.Length, data.Classes.Length, data.Task, maxBin);
+        var split = new LightGbmSplit(xTest, yTest, data.Columns, fit.Length, yValid.Length, data.Classes.Length, data.Task, maxBin) { XTrain = xTrain, XValid = xValid };
         try
         {
             lock (LightGbmTrainer.NativeLock)
@@ -96,11 +102,31 @@ public sealed class LightGbmRun : IDisposable
     private IntPtr _booster;
     private double _bestLoss = double.MaxValue;
 
-    public LightGbmRun(LightGbmSplit split, TrainingParameters parameters, MlTask task, string primaryMetric, int trainMetricEvery = 1)
+    /// <param name="resumeFrom">
+    /// A checkpoint of this configuration on this split: its trees score the train and validation rows (init scores, so
+    /// the new trees learn what is left), are put in front of the new booster's (LightGBM's own way to continue from an
+    /// init model), and iteration numbering and early stopping go on from it.
+    /// </param>
+    public LightGbmRun(LightGbmSplit split, TrainingParameters parameters, MlTask task, string primaryMetric, int trainMetricEvery = 1, TrainingCheckpoint? resumeFrom = null)
     {
         (_split, _parameters, _task, _trainMetricEvery) = (split, parameters, task, trainMetricEvery);
         _metric = LightGbmTrainer.CurveMetric(task, primaryMetric);
-        LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(split.Train, EvaluatedOnly(parameters, task, _metric), out _booster));
+        var previous = IntPtr.Zero;
+        if (resumeFrom is not null)
+        {
+            LightGbmNative.Check(LightGbmNative.LGBM_BoosterLoadModelFromString(resumeFrom.Model, out _, out previous));
+            var outputs = task == MlTask.MulticlassClassification ? split.Classes : 1;
+            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", InitScores(previous, split.XTrain, split.TrainRows, split.Columns, outputs), split.TrainRows * outputs, LightGbmNative.Float64));
+            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", InitScores(previous, split.XValid, split.ValidRows, split.Columns, outputs), split.ValidRows * outputs, LightGbmNative.Float64));
+            (Iteration, BestIteration, _bestLoss, BestValidMetric) = (resumeFrom.Iteration, resumeFrom.BestIteration, resumeFrom.BestLoss, resumeFrom.BestValidMetric);
+            ResumedFrom = resumeFrom.Iteration;
+        }
+        try
+        {
+            LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(split.Train, EvaluatedOnly(parameters, task, _metric), out _booster));
+            if (previous != 0) LightGbmNative.Check(LightGbmNative.LGBM_BoosterMerge(_booster, previous));
+        }
+        finally { if (previous != 0) LightGbmNative.LGBM_BoosterFree(previous); }
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(_booster, split.Valid));
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(_booster, out var evalCount));
         _trainEval = new double[evalCount];
@@ -124,6 +150,24 @@ public sealed class LightGbmRun : IDisposable
             },
         };
         return string.Join(' ', values.Select(kv => $"{kv.Key}={kv.Value}"));
+    }
+
+    /// <summary>The checkpoint's iteration this run continued from, if it did.</summary>
+    public int? ResumedFrom { get; }
+
+    /// <summary>The model so far and the early-stopping state: enough to continue on another process (call between iterations).</summary>
+    public TrainingCheckpoint Checkpoint() => new(LightGbmNative.SaveModel(_booster, Iteration), Iteration, BestIteration, _bestLoss, BestValidMetric);
+
+    // Raw scores of the checkpoint's trees, laid out as LightGBM wants init scores: class by class for multiclass.
+    private static double[] InitScores(IntPtr booster, float[] x, int rows, int columns, int outputs)
+    {
+        var raw = new double[rows * outputs];
+        LightGbmNative.Check(LightGbmNative.LGBM_BoosterPredictForMat(booster, x, LightGbmNative.Float32, rows, columns, 1, 1, 0, -1, "", out _, raw));
+        if (outputs == 1) return raw;
+        var byClass = new double[raw.Length];
+        for (var r = 0; r < rows; r++)
+            for (var k = 0; k < outputs; k++) byClass[k * rows + r] = raw[r * outputs + k];
+        return byClass;
     }
 
     public int Iteration { get; private set; }

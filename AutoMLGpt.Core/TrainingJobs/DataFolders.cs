@@ -29,6 +29,9 @@ public sealed class TrainingOptions
     /// <summary>How often an idle runner looks for queued jobs another process added (its own wake it at once).</summary>
     public double PollSeconds { get; set; } = 2;
 
+    /// <summary>How often the model so far is saved to the database, so a job whose runner dies loses at most this much.</summary>
+    public double ModelCheckpointSeconds { get; set; } = 30;
+
     public long MaxUploadBytes => MaxUploadMegabytes * 1024L * 1024L;
 
     public IEnumerable<string> Problems()
@@ -38,6 +41,7 @@ public sealed class TrainingOptions
         if (CheckpointSeconds is <= 0 or > 3600) yield return "Training:CheckpointSeconds must be above 0 and at most 3600.";
         if (Threads < 1) yield return "Training:Threads must be at least 1.";
         if (PollSeconds is < 0.1 or > 300) yield return "Training:PollSeconds must be between 0.1 and 300.";
+        if (ModelCheckpointSeconds is < 0.1 or > 86_400) yield return "Training:ModelCheckpointSeconds must be between 0.1 and 86400.";
     }
 }
 

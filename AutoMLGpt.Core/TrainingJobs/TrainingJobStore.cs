@@ -150,11 +150,19 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.HeartbeatUtc, now), c), ct);
     }
 
-    /// <summary>Queued or running jobs with no heartbeat since <paramref name="staleBefore"/> (their process is gone) are interrupted; their logs are kept.</summary>
+    /// <summary>
+    /// Jobs with no heartbeat since <paramref name="staleBefore"/> (their process is gone): a running one with a model
+    /// checkpoint goes back to the queue, to continue from it on the next runner that claims it; the others are
+    /// interrupted, their logs kept.
+    /// </summary>
     public async Task<int> InterruptStaleAsync(DateTime staleBefore, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(ct);
+        await db.WriteAsync(c => db.TrainingJobs
+            .Where(j => j.Status == RunStatus.Running && j.CheckpointJson != null && (j.HeartbeatUtc == null || j.HeartbeatUtc < staleBefore))
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, RunStatus.Queued).SetProperty(j => j.ClaimedBy, (string?)null)
+                .SetProperty(j => j.HeartbeatUtc, now).SetProperty(j => j.CancelRequested, false), c), ct);
         return await db.WriteAsync(c => db.TrainingJobs
             .Where(j => (j.Status == RunStatus.Running || j.Status == RunStatus.Queued) && (j.HeartbeatUtc == null || j.HeartbeatUtc < staleBefore))
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, RunStatus.Interrupted).SetProperty(j => j.CompletedUtc, now)

@@ -44,6 +44,8 @@ public sealed class TrainingService(
         public readonly StringBuilder Log = new();
         public readonly List<IterationMetrics> Curve = [];
         public RunStatus Status = RunStatus.Queued;
+        /// <summary>The latest model checkpoint taken on the training thread, waiting for the checkpoint loop to save it.</summary>
+        public Training.TrainingCheckpoint? PendingCheckpoint;
         /// <summary>Keeps the job's heartbeat going from the queue to its end.</summary>
         public IDisposable? Alive;
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -212,6 +214,19 @@ public sealed class TrainingService(
             var card = experiment.Cards.Data;
             var rows = experiment.Stage(StageKind.Hyperparameters)?.Output.Hyperparameters ?? [];
 
+            var resume = job.Mode == TrainingModes.Recommended && job.CheckpointJson is { } saved
+                ? System.Text.Json.JsonSerializer.Deserialize<Training.TrainingCheckpoint>(saved, ExperimentStore.Json) : null;
+            if (resume is not null)
+            {
+                // The runner before this one stopped: keep what it saved, and go on from its last model checkpoint.
+                lock (live.Gate)
+                {
+                    live.Log.Clear().Append(job.Log);
+                    live.Curve.Clear();
+                    live.Curve.AddRange(TrainingJobStore.ToView(job).Curve.Where(m => m.Iteration <= resume.Iteration));
+                }
+                Append(live, $"Resumed from iteration {resume.Iteration} (the model checkpoint of the runner that stopped; the iterations after it are trained again).");
+            }
             Append(live, $"Reading {card.Name} ({job.DatasetFile})…");
             var table = CsvReader.Read(folders.DatasetPath(job.DatasetFile));
             var data = TabularData.Build(table, card);
@@ -239,16 +254,10 @@ public sealed class TrainingService(
                 (outcome, parameters, race) = await RaceAsync(live, card, data, metric, cts.Token);
             else
             {
-                probe = await ProbeAsync(live, card, data, parameters, metric, cts.Token);
+                if (resume is null) probe = await ProbeAsync(live, card, data, parameters, metric, cts.Token);
                 // Native calls block: run them off the request threads.
-                outcome = await Task.Run(() => LightGbmTrainer.Train(data, parameters, card, m =>
-                {
-                    lock (live.Gate)
-                    {
-                        live.Curve.Add(m);
-                        live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
-                    }
-                }, cts.Token), CancellationToken.None);
+                var trained = parameters;
+                outcome = await Task.Run(() => TrainWithCheckpoints(live, data, trained, card, metric, resume, cts.Token), CancellationToken.None);
             }
 
             modelFile = $"{id:N}.txt";
@@ -288,16 +297,33 @@ public sealed class TrainingService(
         {
             await checkpoints.CancelAsync();
             if (checkpointLoop is not null) await checkpointLoop;
-            live.Status = status;
+            // Stopped with its process (not by the user) after a model checkpoint: queued again, to continue from it on
+            // the next runner (this process after a restart, or another worker).
+            Training.TrainingCheckpoint? pending;
+            lock (live.Gate) { pending = live.PendingCheckpoint; live.PendingCheckpoint = null; }
+            var requeue = status == RunStatus.Interrupted
+                          && (pending is not null || (await jobs.FindAsync(id, CancellationToken.None))?.CheckpointJson is not null);
+            if (requeue) Append(live, "Stopped with its process; queued again to continue from its last model checkpoint.");
+            live.Status = requeue ? RunStatus.Queued : status;
             string log; string curve;
             lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
             var finalParameters = parameters;
+            var finalCheckpoint = pending is null ? null : TrainingJobStore.Serialize(pending);
             await jobs.UpdateAsync(id, j =>
             {
                 if (finalParameters is not null) j.ParametersJson = TrainingJobStore.Serialize(finalParameters);
-                j.Status = status; j.Error = error; j.Log = log; j.CurveJson = curve; j.ModelFile = modelFile; j.RealFinal = realFinal;
+                j.Log = log; j.CurveJson = curve;
+                j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime;
+                if (requeue)
+                {
+                    (j.Status, j.ClaimedBy) = (RunStatus.Queued, null);
+                    if (finalCheckpoint is not null) j.CheckpointJson = finalCheckpoint;
+                    return;
+                }
+                j.Status = status; j.Error = error; j.ModelFile = modelFile; j.RealFinal = realFinal;
                 j.ResultJson = result is null ? null : TrainingJobStore.Serialize(result);
-                j.CompletedUtc = j.HeartbeatUtc = clock.GetUtcNow().UtcDateTime;
+                j.CompletedUtc = j.HeartbeatUtc;
+                j.CheckpointJson = null; // the model file is the result now; a checkpoint can be megabytes
             }, CancellationToken.None);
             _running.TryRemove(id, out _);
             _live.TryRemove(id, out _);
@@ -305,6 +331,32 @@ public sealed class TrainingService(
             live.Alive?.Dispose();
             logger.LogInformation("Training job {JobId} ended: {Status}", id, status);
         }
+    }
+
+    // One booster advanced iteration by iteration; every ModelCheckpointSeconds the model so far is taken on this (the
+    // training) thread, between iterations, and left for the checkpoint loop to save.
+    private TrainingOutcome TrainWithCheckpoints(LiveJob live, TabularData data, TrainingParameters parameters, DataCard card, string metric, Training.TrainingCheckpoint? resume, CancellationToken ct)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var split = LightGbmSplit.Create(data, parameters.LightGbm.GetValueOrDefault("max_bin", "255"));
+        using var run = new LightGbmRun(split, parameters, card.Task, card.PrimaryMetric, LightGbmTrainer.TrainMetricEvery(data.Split.Train.Length), resume);
+        var every = TimeSpan.FromSeconds(options.ModelCheckpointSeconds);
+        var last = watch.Elapsed;
+        run.Advance(parameters.Iterations, m =>
+        {
+            lock (live.Gate)
+            {
+                live.Curve.Add(m);
+                live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
+            }
+            if (watch.Elapsed - last >= every)
+            {
+                last = watch.Elapsed;
+                var checkpoint = run.Checkpoint();
+                lock (live.Gate) live.PendingCheckpoint = checkpoint;
+            }
+        }, ct);
+        return run.Outcome() with { Elapsed = watch.Elapsed };
     }
 
     private static Knowledge.ExperienceRecord? ToExperience(DataCard card, string name, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data, IReadOnlyList<RaceResult> race)
@@ -417,10 +469,15 @@ public sealed class TrainingService(
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                string log; string curve;
-                lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
+                string log; string curve; Training.TrainingCheckpoint? model;
+                lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); model = live.PendingCheckpoint; live.PendingCheckpoint = null; }
+                var checkpoint = model is null ? null : TrainingJobStore.Serialize(model);
                 var cancelRequested = false;
-                await jobs.UpdateAsync(id, j => { j.Log = log; j.CurveJson = curve; cancelRequested = j.CancelRequested; }, CancellationToken.None);
+                await jobs.UpdateAsync(id, j =>
+                {
+                    j.Log = log; j.CurveJson = curve; cancelRequested = j.CancelRequested;
+                    if (checkpoint is not null) j.CheckpointJson = checkpoint;
+                }, CancellationToken.None);
                 if (cancelRequested) await job.CancelAsync(); // Cancel pressed on a node that does not run this job
             }
         }

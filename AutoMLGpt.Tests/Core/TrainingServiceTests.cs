@@ -15,11 +15,15 @@ public class TrainingServiceTests
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });
 
     /// <summary>Uploads a shared dataset the way the page does, profiles it, runs the pipeline, returns the experiment.</summary>
-    internal static async Task<Guid> ExperimentFromUploadAsync(TestDatabase db, string dataset, ModelCard? model = null)
+    internal static Task<Guid> ExperimentFromUploadAsync(TestDatabase db, string dataset, ModelCard? model = null) =>
+        ExperimentFromCsvAsync(db, SharedData.Csv(dataset), dataset, model);
+
+    /// <summary>The same from any CSV file (e.g. a generated table larger than the shared ones).</summary>
+    internal static async Task<Guid> ExperimentFromCsvAsync(TestDatabase db, string path, string dataset, ModelCard? model = null)
     {
         var folders = db.Services.GetRequiredService<DataFolders>();
         string file;
-        await using (var source = File.OpenRead(SharedData.Csv(dataset)))
+        await using (var source = File.OpenRead(path))
             file = await folders.SaveUploadAsync(source, 50_000_000, CancellationToken.None);
         var profile = DataProfiler.Profile(CsvReader.Read(folders.DatasetPath(file)));
         var cards = new ExperimentCards(profile.ToDataCard(dataset), model ?? ModelCatalogue.LightGbm.TemplateCard(), new ExperimentRequest { Resources = "CPU only, 2 cores" });

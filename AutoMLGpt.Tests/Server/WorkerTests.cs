@@ -73,6 +73,7 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
         {
             // The "web node": queues and follows, trains nothing itself.
             await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
+            await StartHeartbeatsAsync(web); // as a web node does: its queued jobs stay alive until a runner claims them
             var service = web.Services.GetRequiredService<TrainingService>();
             await service.StartAsync(CancellationToken.None);
             var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(web, "breast_cancer_wisconsin");
@@ -110,11 +111,12 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
         settings["Database:DataDirectory"] = shared;
         settings["Training:CheckpointSeconds"] = "0.5";
         settings["Training:Threads"] = "1";
-        settings["Runs:StaleAfterSeconds"] = "3";
+        settings["Runs:StaleAfterSeconds"] = "10"; // short, but a loaded CI machine can delay a beat by seconds
         settings["Runs:HeartbeatSeconds"] = "1";
         try
         {
             await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
+            await StartHeartbeatsAsync(web); // as a web node does: its queued jobs stay alive until a runner claims them
             var service = web.Services.GetRequiredService<TrainingService>();
             var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(web, "adult");
             using var worker = WorkerProcess.Start(new Dictionary<string, string?>(settings) { ["Training:PollSeconds"] = "0.5" });
@@ -154,6 +156,87 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
             try { Directory.Delete(shared, true); } catch (IOException) { }
         }
     }
+
+    /// <summary>A binary table large enough that training takes tens of seconds on one thread (200,000 rows).</summary>
+    private static string SyntheticCsv(string folder, int rows)
+    {
+        var path = Path.Combine(folder, "synthetic.csv");
+        var random = new Random(11);
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("x1,x2,x3,x4,x5,x6,city,label");
+        for (var r = 0; r < rows; r++)
+        {
+            var x = Enumerable.Range(0, 6).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var city = random.Next(4);
+            var y = 1.5 * x[0] - x[1] * x[2] + Math.Sin(3 * x[3]) + (city == 2 ? 0.6 : 0) + (random.NextDouble() < 0.1 ? random.NextDouble() * 4 - 2 : 0) > 0.2 ? 1 : 0;
+            writer.WriteLine(string.Join(',', x.Select(v => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture))) + $",c{city},{y}");
+        }
+        return path;
+    }
+
+    [Fact]
+    public async Task AJobWhoseWorkerDiesContinuesOnAnotherWorkerFromItsLastModelCheckpoint()
+    {
+        var settings = await postgres.SettingsAsync();
+        var shared = Directory.CreateTempSubdirectory("automlgpt-shared-data-").FullName;
+        settings["Database:DataDirectory"] = shared;
+        settings["Training:CheckpointSeconds"] = "0.5";
+        settings["Training:ModelCheckpointSeconds"] = "1";
+        settings["Training:Threads"] = "1";
+        settings["Training:PollSeconds"] = "0.5";
+        settings["Runs:StaleAfterSeconds"] = "10"; // short, but a loaded CI machine can delay a beat by seconds
+        settings["Runs:HeartbeatSeconds"] = "1";
+        try
+        {
+            await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
+            await StartHeartbeatsAsync(web); // as a web node does: its queued jobs stay alive until a runner claims them
+            var service = web.Services.GetRequiredService<TrainingService>();
+            var jobs = web.Services.GetRequiredService<TrainingJobStore>();
+            var experiment = await TrainingServiceTests.ExperimentFromCsvAsync(web, SyntheticCsv(shared, 200_000), "synthetic");
+
+            var first = WorkerProcess.Start(settings);
+            var job = await service.EnqueueAsync(experiment);
+            var checkpointAt = 0;
+            for (var i = 0; i < 1200 && checkpointAt == 0; i++)
+            {
+                var row = (await jobs.FindAsync(job))!;
+                Assert.True(row.Status is RunStatus.Queued or RunStatus.Running, $"{row.Status} before any model checkpoint: {row.Error}\n{first.Output}");
+                if (row.CheckpointJson is { } json) checkpointAt = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("iteration").GetInt32();
+                else await Task.Delay(100);
+            }
+            Assert.True(checkpointAt > 0, "no model checkpoint in 120 s:\n" + first.Output);
+            first.Dispose(); // SIGKILL: a crash, not a shutdown
+
+            // The lease runs out; the sweep puts the job back in the queue with its checkpoint, and a new worker goes on.
+            var heartbeats = web.Services.GetRequiredService<AutoMLGpt.Core.Experiments.RunHeartbeatService>();
+            for (var i = 0; i < 150 && (await jobs.FindAsync(job))!.Status == RunStatus.Running; i++)
+            {
+                await heartbeats.BeatAndSweepAsync(CancellationToken.None);
+                await Task.Delay(200);
+            }
+            Assert.Equal(RunStatus.Queued, (await jobs.FindAsync(job))!.Status);
+            using var second = WorkerProcess.Start(settings);
+            TrainingJobView? done = null;
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240)))
+                await foreach (var view in service.FollowAsync(job, cancellationToken: timeout.Token)) done = view;
+
+            Assert.True(done!.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\n{second.Output}");
+            var resumedAt = int.Parse(System.Text.RegularExpressions.Regex.Match(done.Log, @"Resumed from iteration (\d+)").Groups[1].Value);
+            Assert.True(resumedAt >= checkpointAt, $"resumed at {resumedAt}, the checkpoint seen was {checkpointAt}");
+            Assert.Equal($"{Environment.MachineName}:{second.Id}", (await jobs.FindAsync(job))!.ClaimedBy);
+            // One curve, each iteration once, from 1 to the end: the checkpoint's part and the new part joined.
+            Assert.Equal(Enumerable.Range(1, done.Curve.Count), done.Curve.Select(m => m.Iteration));
+            Assert.InRange(done.RealFinal!.Value, 0.85, 1.0);
+            Assert.Null((await jobs.FindAsync(job))!.CheckpointJson); // the model file is the result now
+        }
+        finally
+        {
+            try { Directory.Delete(shared, true); } catch (IOException) { }
+        }
+    }
+
+    private static Task StartHeartbeatsAsync(TestDatabase node) =>
+        node.Services.GetRequiredService<AutoMLGpt.Core.Experiments.RunHeartbeatService>().StartAsync(CancellationToken.None);
 
     private readonly record struct TrainingJobEntityStatus(RunStatus Status, string? Error);
 }

@@ -406,6 +406,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Postgres
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("CheckpointJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("ClaimedBy")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");

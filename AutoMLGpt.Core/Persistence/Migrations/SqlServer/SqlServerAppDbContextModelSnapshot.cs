@@ -407,6 +407,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("bit");
 
+                    b.Property<string>("CheckpointJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("ClaimedBy")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");

@@ -395,6 +395,9 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CheckpointJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClaimedBy")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
