@@ -3,6 +3,13 @@ using AutoMLGpt.Web;
 using AutoMLGpt.Web.Access;
 using AutoMLGpt.Web.Components;
 
+// The app's own training worker, started by itself as a child process (Training:Isolation=ChildProcess).
+if (args.Contains("--worker"))
+{
+    await AutoMLGpt.Core.TrainingJobs.WorkerHost.RunAsync(args.Where(a => a != "--worker").ToArray(), Directory.GetCurrentDirectory());
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAutoMLGptWeb();
 

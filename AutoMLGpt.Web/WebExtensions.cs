@@ -60,6 +60,7 @@ public static class WebExtensions
         // Keys (sign-in cookies, antiforgery tokens) live in the database, so every web node on it reads what another wrote.
         builder.Services.AddDataProtection().SetApplicationName("AutoMLGpt").PersistKeysToDbContext<Core.Persistence.AppDbContext>();
         builder.AddSignIn();
+        builder.Services.AddHostedService<Training.ChildWorkerDispatcher>();
         builder.Services.AddSingleton<IWarmup, RenderingWarmup>();
         return builder;
     }

@@ -29,6 +29,18 @@ public sealed class TrainingOptions
     /// <summary>How often an idle runner looks for queued jobs another process added (its own wake it at once).</summary>
     public double PollSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// <c>InProcess</c> (default): this process trains. <c>ChildProcess</c>: the web app starts a worker as its own child
+    /// process under a memory limit and trains nothing itself, so a native crash or the limit ends only the child; its
+    /// job is failed with the reason and the child restarted.
+    /// </summary>
+    public string Isolation { get; set; } = "InProcess";
+
+    /// <summary>The child worker's memory limit (<c>prlimit --data</c>), with <see cref="Isolation"/> = ChildProcess.</summary>
+    public int ChildMemoryMegabytes { get; set; } = 4096;
+
+    public bool InChildProcess => string.Equals(Isolation, "ChildProcess", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>How often the model so far is saved to the database, so a job whose runner dies loses at most this much.</summary>
     public double ModelCheckpointSeconds { get; set; } = 30;
 
@@ -41,6 +53,9 @@ public sealed class TrainingOptions
         if (CheckpointSeconds is <= 0 or > 3600) yield return "Training:CheckpointSeconds must be above 0 and at most 3600.";
         if (Threads < 1) yield return "Training:Threads must be at least 1.";
         if (PollSeconds is < 0.1 or > 300) yield return "Training:PollSeconds must be between 0.1 and 300.";
+        if (!InChildProcess && !string.Equals(Isolation, "InProcess", StringComparison.OrdinalIgnoreCase))
+            yield return $"Training:Isolation is \"{Isolation}\"; use InProcess or ChildProcess.";
+        if (ChildMemoryMegabytes is < 128 or > 1_048_576) yield return "Training:ChildMemoryMegabytes must be between 128 and 1048576.";
         if (ModelCheckpointSeconds is < 0.1 or > 86_400) yield return "Training:ModelCheckpointSeconds must be between 0.1 and 86400.";
     }
 }

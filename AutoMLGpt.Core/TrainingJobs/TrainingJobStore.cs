@@ -130,6 +130,16 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         return claimed.Count == 0 ? null : claimed[0];
     }
 
+    /// <summary>The running jobs of a runner that ended abnormally are failed with <paramref name="reason"/> (not queued again: an out-of-memory would repeat).</summary>
+    public async Task<int> FailClaimedByAsync(string runner, string reason, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.WriteAsync(c => db.TrainingJobs.Where(j => j.ClaimedBy == runner && j.Status == RunStatus.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, RunStatus.Failed).SetProperty(j => j.Error, reason)
+                .SetProperty(j => j.CompletedUtc, now).SetProperty(j => j.CheckpointJson, (string?)null), c), ct);
+    }
+
     /// <summary>Asks the process running the job to stop it (it checks at each checkpoint).</summary>
     public async Task RequestCancelAsync(Guid id, CancellationToken ct = default)
     {

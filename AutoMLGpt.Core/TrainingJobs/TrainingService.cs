@@ -20,7 +20,7 @@ namespace AutoMLGpt.Core.TrainingJobs;
 public sealed class TrainingService(
     TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options, LiveRuns liveRuns,
     TimeProvider clock, ILogger<TrainingService> logger, Knowledge.IPortfolioKnowledge? knowledge = null, Knowledge.IExperienceSink? experience = null,
-    Access.TeamSignInOptions? signIn = null) : BackgroundService
+    Access.TeamSignInOptions? signIn = null, Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null) : BackgroundService
 {
     /// <summary>
     /// The name a run enters the shared experience store under. With sign-in on, other accounts see neighbours (and
@@ -148,9 +148,11 @@ public sealed class TrainingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.RunJobs)
+        if (!options.RunJobs || options.InChildProcess)
         {
-            logger.LogInformation("Training:RunJobs is false: this process queues and follows training jobs; workers on the database run them.");
+            logger.LogInformation(options.InChildProcess
+                ? "Training:Isolation is ChildProcess: a child worker process trains; this process queues and follows."
+                : "Training:RunJobs is false: this process queues and follows training jobs; workers on the database run them.");
             return;
         }
         var workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrentJobs)).Select(_ => WorkAsync(stoppingToken)).ToArray();
@@ -205,6 +207,7 @@ public sealed class TrainingService(
         TrainingParameters? parameters = null;
         using var checkpoints = new CancellationTokenSource();
         Task? checkpointLoop = null;
+        var restartProcess = false;
         try
         {
             var job = (await jobs.FindAsync(id, CancellationToken.None))!;
@@ -290,7 +293,12 @@ public sealed class TrainingService(
         catch (Exception ex)
         {
             logger.LogError(ex, "Training job {JobId} failed", id);
-            error = $"Training failed: {ex.Message}";
+            var outOfMemory = ex is OutOfMemoryException || ex.Message.Contains("bad_alloc", StringComparison.Ordinal);
+            error = outOfMemory
+                ? $"Training ran out of memory ({ex.Message}). Try a smaller table, fewer threads or a higher memory limit."
+                : $"Training failed: {ex.Message}";
+            // A child worker that ran out of memory may be left in a bad state: it ends after saving, and its parent starts a fresh one.
+            restartProcess = outOfMemory && Environment.GetEnvironmentVariable(WorkerHost.ParentProcessVariable) is not null;
             Append(live, "Error: " + ex.Message);
         }
         finally
@@ -330,6 +338,7 @@ public sealed class TrainingService(
             live.Touch(); // followers read the saved, final state
             live.Alive?.Dispose();
             logger.LogInformation("Training job {JobId} ended: {Status}", id, status);
+            if (restartProcess) lifetime?.StopApplication();
         }
     }
 

@@ -158,7 +158,7 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
     }
 
     /// <summary>A binary table large enough that training takes tens of seconds on one thread (200,000 rows).</summary>
-    private static string SyntheticCsv(string folder, int rows)
+    internal static string SyntheticCsv(string folder, int rows)
     {
         var path = Path.Combine(folder, "synthetic.csv");
         var random = new Random(11);
