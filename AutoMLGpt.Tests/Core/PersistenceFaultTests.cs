@@ -158,16 +158,20 @@ public sealed class PersistenceFaultTests
     [Fact]
     public void NothingInTheAppCanStartAProcessOrRunGeneratedCode()
     {
-        // Processes: only the script check starts one, and what it starts is pyflakes, a parser (checked below).
+        // Processes: the script check starts pyflakes, a parser; the child-worker dispatcher starts this app's own assembly
+        // in worker mode (checked below). Nothing starts what a model wrote.
         var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(ExperimentStore).Assembly.Location)!, "..", "..", "..", "..", ".."));
         var starters = new[] { "AutoMLGpt.Core", "AutoMLGpt.Web" }
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .Where(f => File.ReadAllText(f) is var text && (text.Contains("Process.Start") || text.Contains("ProcessStartInfo")))
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToList();
-        Assert.Equal(["AutoMLGpt.Core/Projects/ScriptChecker.cs"], starters);
+        Assert.Equal(["AutoMLGpt.Core/Projects/ScriptChecker.cs", "AutoMLGpt.Web/Training/ChildWorkerDispatcher.cs"], starters.Order());
         var checker = File.ReadAllText(Path.Combine(root, "AutoMLGpt.Core", "Projects", "ScriptChecker.cs"));
         Assert.Contains("\"-I\", \"-m\", \"pyflakes\"", checker);
+        var dispatcher = File.ReadAllText(Path.Combine(root, "AutoMLGpt.Web", "Training", "ChildWorkerDispatcher.cs"));
+        Assert.Contains("var app = typeof(Program).Assembly.Location;", dispatcher); // the app itself, with --worker
+        Assert.Contains("start.ArgumentList.Add(\"--worker\");", dispatcher);
         string[] forbidden =
         [
             "Microsoft.CodeAnalysis.CSharp.Scripting.CSharpScript",
