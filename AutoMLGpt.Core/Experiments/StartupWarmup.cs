@@ -19,9 +19,12 @@ namespace AutoMLGpt.Core.Experiments;
 /// </summary>
 public sealed class StartupWarmup(ExperimentStore store, KnowledgeBase knowledge, IEnumerable<IWarmup> hostWarmups, RunOptions options, TimeProvider clock, ILogger<StartupWarmup> logger) : BackgroundService
 {
+    /// <summary>Where the throw-away database goes (the system's temp folder; a test gives its own to count what is left).</summary>
+    internal string ScratchFolder { get; init; } = Path.GetTempPath();
+
     private async Task SavedRunAsync(IExperimentEngine engine, CancellationToken cancellationToken)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"automlgpt-warmup-{Guid.NewGuid():N}.db");
+        var file = Path.Combine(ScratchFolder, $"automlgpt-warmup-{Guid.NewGuid():N}.db");
         try
         {
             var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite($"Data Source={file};Pooling=False").Options;

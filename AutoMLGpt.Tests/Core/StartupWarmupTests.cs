@@ -12,14 +12,16 @@ public class StartupWarmupTests
     public async Task TheWarmUpRunsEveryStageButSavesNothingAndLeavesNoFiles()
     {
         await using var db = await TestDatabase.CreateAsync();
-        var before = Directory.GetFiles(Path.GetTempPath(), "automlgpt-warmup-*").Length;
+        // Its own scratch folder: other apps warming up in parallel tests write to the shared temp folder.
+        var scratch = Directory.CreateTempSubdirectory("automlgpt-warmup-test-").FullName;
         var warmup = new StartupWarmup(db.Store, db.Services.GetRequiredService<KnowledgeBase>(), [], new RunOptions(), TimeProvider.System,
-            NullLogger<StartupWarmup>.Instance);
+            NullLogger<StartupWarmup>.Instance) { ScratchFolder = scratch };
         await warmup.StartAsync(CancellationToken.None);
         await warmup.ExecuteTask!;
 
         Assert.Empty(await db.Store.ListAsync());
-        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "automlgpt-warmup-*").Length);
+        Assert.Empty(Directory.GetFiles(scratch));
+        Directory.Delete(scratch);
     }
 
     [Fact]
