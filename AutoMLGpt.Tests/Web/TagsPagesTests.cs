@@ -37,6 +37,39 @@ public class TagsPagesTests : WebTestContext
     }
 }
 
+public class HistoryBulkTagTests : WebTestContext
+{
+    protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task TickedRowsAreTaggedTogetherAndAChipsCloseRemovesThatTag()
+    {
+        var adult = await Database.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        var coco = await Database.Store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
+        var imagenet = await Database.Store.CreateAsync(PaperExamples.ImageNetSubset.Create(), "offline engine");
+        Render<MudPopoverProvider>();
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".history-row").Count));
+        foreach (var id in new[] { adult, coco })
+        {
+            var box = cut.Find($".history-row[data-id='{id}'] .select-box input");
+            box.Change(true);
+        }
+        cut.Find("#bulk-tag").Input("Baseline");
+        cut.WaitForAssertion(() => Assert.Contains("Tag 2 ticked", cut.Find("#bulk-tag-add").TextContent));
+        cut.Find("#bulk-tag-add").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["baseline"], Database.Store.GetAsync(adult).Result!.TagList));
+        Assert.Equal(["baseline"], (await Database.Store.GetAsync(coco))!.TagList);
+        Assert.Empty((await Database.Store.GetAsync(imagenet))!.TagList); // not ticked, not tagged
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".history-tag").Count));
+
+        cut.Find($".history-row[data-id='{coco}'] .mud-chip-close-button").Click();
+        cut.WaitForAssertion(() => Assert.Empty(Database.Store.GetAsync(coco).Result!.TagList));
+        Assert.Equal(["baseline"], (await Database.Store.GetAsync(adult))!.TagList);
+    }
+}
+
 public class AskTheHistoryTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;
