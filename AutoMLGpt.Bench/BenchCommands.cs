@@ -20,6 +20,7 @@ public static partial class BenchCommands
           train          --datasets DIR [--k N] [--matrix FILE] [--out FILE]
           train          --csv FILE --label COLUMN [--seeds N] [--threads N] [--set k=v,k=v] [--out FILE]   (any CSV: time per iteration, memory, test metric)
           synthetic-table --rows N --out FILE [--seed N]
+          distributed    --csv FILE --label COLUMN [--processes 1,2] [--seeds N] [--threads N] [--tree-learner data|voting] [--set k=v] [--out FILE]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -41,6 +42,7 @@ public static partial class BenchCommands
                 "pipeline" => await PipelineSuiteAsync(options),
                 "train" => options.ContainsKey("csv") ? TrainCsv(options) : TrainSuite(options),
                 "synthetic-table" => SyntheticTable(options),
+                "distributed" => await DistributedSuiteAsync(options),
                 _ => throw new ArgumentException($"Unknown command \"{args[0]}\".\n{Usage}"),
             };
             if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix" or "synthetic-table"))

@@ -3,6 +3,12 @@ using AutoMLGpt.Web;
 using AutoMLGpt.Web.Access;
 using AutoMLGpt.Web.Components;
 
+// One process of a distributed LightGBM job, started by a runner (Training:Distributed).
+if (args.Contains(AutoMLGpt.Core.Training.Distributed.DistributedRank.Flag))
+{
+    Environment.Exit(AutoMLGpt.Core.Training.Distributed.DistributedRank.Run(args));
+}
+
 // The app's own training worker, started by itself as a child process (Training:Isolation=ChildProcess).
 if (args.Contains("--worker"))
 {

@@ -34,6 +34,10 @@ internal static partial class LightGbmNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int LGBM_BoosterPredictForMat(IntPtr booster, float[] data, int dataType, int nrow, int ncol, int isRowMajor, int predictType, int startIteration, int numIteration, string parameters, out long outLength, [Out] double[] result);
     [LibraryImport(Lib)] public static partial int LGBM_BoosterFree(IntPtr booster);
+    /// <summary>Joins the machines of a distributed run (state is per thread in LightGBM: init, build and train on one thread).</summary>
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LGBM_NetworkInit(string machines, int localListenPort, int listenTimeOutMinutes, int numMachines);
+    [LibraryImport(Lib)] public static partial int LGBM_NetworkFree();
 
     /// <summary>Throws with LightGBM's own message when a call fails.</summary>
     public static void Check(int rc)

@@ -14,12 +14,18 @@ public sealed record IterationMetrics(int Iteration, double TrainLoss, double Va
 /// <summary>A training run's state at a checkpoint: the model so far (LightGBM text) and early stopping's bookkeeping.</summary>
 public sealed record TrainingCheckpoint(string Model, int Iteration, int BestIteration, double BestLoss, double BestValidMetric);
 
+/// <summary>How often a run hands its model so far to <see cref="Save"/> (which must be quick: it runs between iterations).</summary>
+public sealed record ModelCheckpoints(TimeSpan Every, Action<TrainingCheckpoint> Save);
+
 /// <summary>A trained model and how it did.</summary>
 public sealed record TrainingOutcome(TestMetrics Test, int BestIteration, int Iterations, string ModelText, TimeSpan Elapsed, string MetricName)
 {
     /// <summary>The validation value of the curve's metric at the best iteration.</summary>
     public double BestValidMetric { get; init; } = double.NaN;
 }
+
+/// <summary>Row-major features and labels of a train/validation/test split, before LightGBM bins them.</summary>
+public sealed record SplitArrays(float[] XTrain, float[] YTrain, float[] XValid, float[] YValid, float[] XTest, float[] YTest, int Columns, int Classes, MlTask Task, int[] CategoricalFeatures);
 
 /// <summary>
 /// The train and validation sets binned once by LightGBM, plus the test rows, so several boosters can train on the same
@@ -54,20 +60,32 @@ public sealed class LightGbmSplit : IDisposable
         var (xTrain, yTrain) = data.Take(fit);
         var (xValid, yValid) = data.Take(data.Split.Valid);
         var (xTest, yTest) = data.Take(data.Split.Test);
+        return FromArrays(new SplitArrays(xTrain, yTrain, xValid, yValid, xTest, yTest, data.Columns, data.Classes.Length, data.Task, data.CategoricalFeatures), maxBin);
+    }
+
+    /// <summary>
+    /// A split from matrices already taken: a distributed run's process gets its shard of training rows and the full
+    /// validation set. <paramref name="extraDatasetParameters"/> carries what a distributed dataset needs (num_machines…):
+    /// with the network joined, LightGBM finds each feature's bins on one machine and shares them.
+    /// </summary>
+    public static LightGbmSplit FromArrays(SplitArrays arrays, string maxBin = "255", string extraDatasetParameters = "")
+    {
         // feature_pre_filter=false: the same binned data must serve boosters with any min_data_in_leaf.
         var datasetParams = $"max_bin={maxBin} verbosity=-1 feature_pre_filter=false" +
-            (data.CategoricalFeatures.Length > 0 ? $" categorical_feature={string.Join(',', data.CategoricalFeatures)}" : "");
-        var split = new LightGbmSplit(xTest, yTest, data.Columns, fit.Length, yValid.Length, data.Classes.Length, data.Task, maxBin) { XTrain = xTrain, XValid = xValid };
+            (arrays.CategoricalFeatures.Length > 0 ? $" categorical_feature={string.Join(',', arrays.CategoricalFeatures)}" : "") +
+            (extraDatasetParameters.Length > 0 ? " " + extraDatasetParameters : "");
+        var (columns, trainRows, validRows) = (arrays.Columns, arrays.YTrain.Length, arrays.YValid.Length);
+        var split = new LightGbmSplit(arrays.XTest, arrays.YTest, columns, trainRows, validRows, arrays.Classes, arrays.Task, maxBin) { XTrain = arrays.XTrain, XValid = arrays.XValid };
         try
         {
             lock (LightGbmTrainer.NativeLock)
             {
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(xTrain, LightGbmNative.Float32, yTrain.Length, data.Columns, 1, datasetParams, 0, out var train));
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(arrays.XTrain, LightGbmNative.Float32, trainRows, columns, 1, datasetParams, 0, out var train));
                 split.Train = train;
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(train, "label", yTrain, yTrain.Length, LightGbmNative.Float32));
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(xValid, LightGbmNative.Float32, yValid.Length, data.Columns, 1, datasetParams, train, out var valid));
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(train, "label", arrays.YTrain, trainRows, LightGbmNative.Float32));
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(arrays.XValid, LightGbmNative.Float32, validRows, columns, 1, datasetParams, train, out var valid));
                 split.Valid = valid;
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(valid, "label", yValid, yValid.Length, LightGbmNative.Float32));
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(valid, "label", arrays.YValid, validRows, LightGbmNative.Float32));
             }
             return split;
         }
@@ -255,12 +273,23 @@ public static class LightGbmTrainer
     /// </summary>
     public static int TrainMetricEvery(int trainRows) => trainRows <= 100_000 ? 1 : 10;
 
-    public static TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, CancellationToken cancellationToken)
+    /// <param name="resumeFrom">A checkpoint of this configuration on this data to continue from (see <see cref="LightGbmRun"/>).</param>
+    /// <param name="checkpoints">Takes the model so far every so often, between iterations, on the training thread.</param>
+    public static TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, CancellationToken cancellationToken,
+        TrainingCheckpoint? resumeFrom = null, ModelCheckpoints? checkpoints = null)
     {
         var watch = Stopwatch.StartNew();
         using var split = LightGbmSplit.Create(data, parameters.LightGbm.GetValueOrDefault("max_bin", "255"));
-        var outcome = Train(split, parameters, card.Task, card.PrimaryMetric, onIteration, cancellationToken, TrainMetricEvery(data.Split.Train.Length));
-        return outcome with { Elapsed = watch.Elapsed };
+        using var run = new LightGbmRun(split, parameters, card.Task, card.PrimaryMetric, TrainMetricEvery(data.Split.Train.Length), resumeFrom);
+        var last = TimeSpan.Zero;
+        run.Advance(parameters.Iterations, m =>
+        {
+            onIteration(m);
+            if (checkpoints is null || watch.Elapsed - last < checkpoints.Every) return;
+            last = watch.Elapsed;
+            checkpoints.Save(run.Checkpoint());
+        }, cancellationToken);
+        return run.Outcome() with { Elapsed = watch.Elapsed };
     }
 
     /// <param name="trainMetricEvery">Evaluate the training loss every this many iterations (0: never). On large tables

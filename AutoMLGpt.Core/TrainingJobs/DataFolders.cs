@@ -44,6 +44,9 @@ public sealed class TrainingOptions
     /// <summary>How often the model so far is saved to the database, so a job whose runner dies loses at most this much.</summary>
     public double ModelCheckpointSeconds { get; set; } = 30;
 
+    /// <summary>One job on several processes (LightGBM data- or voting-parallel); off unless <c>Processes</c> is above 1.</summary>
+    public Training.Distributed.DistributedTrainingOptions Distributed { get; set; } = new();
+
     public long MaxUploadBytes => MaxUploadMegabytes * 1024L * 1024L;
 
     public IEnumerable<string> Problems()
@@ -57,6 +60,7 @@ public sealed class TrainingOptions
             yield return $"Training:Isolation is \"{Isolation}\"; use InProcess or ChildProcess.";
         if (ChildMemoryMegabytes is < 128 or > 1_048_576) yield return "Training:ChildMemoryMegabytes must be between 128 and 1048576.";
         if (ModelCheckpointSeconds is < 0.1 or > 86_400) yield return "Training:ModelCheckpointSeconds must be between 0.1 and 86400.";
+        foreach (var problem in Distributed.Problems()) yield return problem;
     }
 }
 

@@ -20,7 +20,8 @@ namespace AutoMLGpt.Core.TrainingJobs;
 public sealed class TrainingService(
     TrainingJobStore jobs, ExperimentStore experiments, DataFolders folders, TrainingOptions options, LiveRuns liveRuns,
     TimeProvider clock, ILogger<TrainingService> logger, Knowledge.IPortfolioKnowledge? knowledge = null, Knowledge.IExperienceSink? experience = null,
-    Access.TeamSignInOptions? signIn = null, Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null) : BackgroundService
+    Access.TeamSignInOptions? signIn = null, Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null,
+    Training.Distributed.DistributedTrainer? distributed = null) : BackgroundService
 {
     /// <summary>
     /// The name a run enters the shared experience store under. With sign-in on, other accounts see neighbours (and
@@ -46,6 +47,8 @@ public sealed class TrainingService(
         public RunStatus Status = RunStatus.Queued;
         /// <summary>The latest model checkpoint taken on the training thread, waiting for the checkpoint loop to save it.</summary>
         public Training.TrainingCheckpoint? PendingCheckpoint;
+        /// <summary>The job's row holds a model checkpoint (saved by this runner or one before it).</summary>
+        public bool HasSavedCheckpoint;
         /// <summary>Keeps the job's heartbeat going from the queue to its end.</summary>
         public IDisposable? Alive;
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -219,6 +222,7 @@ public sealed class TrainingService(
 
             var resume = job.Mode == TrainingModes.Recommended && job.CheckpointJson is { } saved
                 ? System.Text.Json.JsonSerializer.Deserialize<Training.TrainingCheckpoint>(saved, ExperimentStore.Json) : null;
+            live.HasSavedCheckpoint = job.CheckpointJson is not null;
             if (resume is not null)
             {
                 // The runner before this one stopped: keep what it saved, and go on from its last model checkpoint.
@@ -258,9 +262,18 @@ public sealed class TrainingService(
             else
             {
                 if (resume is null) probe = await ProbeAsync(live, card, data, parameters, metric, cts.Token);
-                // Native calls block: run them off the request threads.
                 var trained = parameters;
-                outcome = await Task.Run(() => TrainWithCheckpoints(live, data, trained, card, metric, resume, cts.Token), CancellationToken.None);
+                if (resume is null && distributed?.Applies(data.Split.Train.Length) == true)
+                {
+                    // Several processes, LightGBM's own parallel learner; not checkpointed (a lost runner starts it again).
+                    var run = await distributed.TrainAsync(id, folders.Root, data, trained, card, options.Threads, m => AddIteration(live, m, card, metric), line => Append(live, line), cts.Token);
+                    outcome = run.Outcome;
+                    Append(live, run.ModelsIdentical
+                        ? $"All {run.Models.Count} processes ended with the same model (as data-parallel training should)."
+                        : $"Warning: the {run.Models.Count} processes ended with different models (voting-parallel decides splits on each process's own rows); process 0's, whose curve is shown, is kept.");
+                }
+                // Native calls block: run them off the request threads.
+                else outcome = await Task.Run(() => TrainWithCheckpoints(live, data, trained, card, metric, resume, cts.Token), CancellationToken.None);
             }
 
             modelFile = $"{id:N}.txt";
@@ -285,7 +298,7 @@ public sealed class TrainingService(
             error = status == RunStatus.Cancelled ? "Cancelled by the user." : "The app stopped during training; the log up to then is kept.";
             Append(live, error);
         }
-        catch (Exception ex) when (ex is TrainingDataException or CsvFormatException)
+        catch (Exception ex) when (ex is TrainingDataException or CsvFormatException or Training.Distributed.DistributedTrainingException)
         {
             error = ex.Message;
             Append(live, "Error: " + ex.Message);
@@ -309,8 +322,7 @@ public sealed class TrainingService(
             // the next runner (this process after a restart, or another worker).
             Training.TrainingCheckpoint? pending;
             lock (live.Gate) { pending = live.PendingCheckpoint; live.PendingCheckpoint = null; }
-            var requeue = status == RunStatus.Interrupted
-                          && (pending is not null || (await jobs.FindAsync(id, CancellationToken.None))?.CheckpointJson is not null);
+            var requeue = status == RunStatus.Interrupted && (pending is not null || live.HasSavedCheckpoint);
             if (requeue) Append(live, "Stopped with its process; queued again to continue from its last model checkpoint.");
             live.Status = requeue ? RunStatus.Queued : status;
             string log; string curve;
@@ -342,30 +354,20 @@ public sealed class TrainingService(
         }
     }
 
-    // One booster advanced iteration by iteration; every ModelCheckpointSeconds the model so far is taken on this (the
-    // training) thread, between iterations, and left for the checkpoint loop to save.
-    private TrainingOutcome TrainWithCheckpoints(LiveJob live, TabularData data, TrainingParameters parameters, DataCard card, string metric, Training.TrainingCheckpoint? resume, CancellationToken ct)
+    // Every ModelCheckpointSeconds the model so far is taken on the training thread, between iterations, and left for
+    // the checkpoint loop to save.
+    private TrainingOutcome TrainWithCheckpoints(LiveJob live, TabularData data, TrainingParameters parameters, DataCard card, string metric, Training.TrainingCheckpoint? resume, CancellationToken ct) =>
+        LightGbmTrainer.Train(data, parameters, card, m => AddIteration(live, m, card, metric), ct, resume,
+            new ModelCheckpoints(TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => { lock (live.Gate) live.PendingCheckpoint = checkpoint; }));
+
+    private static void AddIteration(LiveJob live, IterationMetrics m, DataCard card, string metric)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var split = LightGbmSplit.Create(data, parameters.LightGbm.GetValueOrDefault("max_bin", "255"));
-        using var run = new LightGbmRun(split, parameters, card.Task, card.PrimaryMetric, LightGbmTrainer.TrainMetricEvery(data.Split.Train.Length), resume);
-        var every = TimeSpan.FromSeconds(options.ModelCheckpointSeconds);
-        var last = watch.Elapsed;
-        run.Advance(parameters.Iterations, m =>
+        lock (live.Gate)
         {
-            lock (live.Gate)
-            {
-                live.Curve.Add(m);
-                live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
-            }
-            if (watch.Elapsed - last >= every)
-            {
-                last = watch.Elapsed;
-                var checkpoint = run.Checkpoint();
-                lock (live.Gate) live.PendingCheckpoint = checkpoint;
-            }
-        }, ct);
-        return run.Outcome() with { Elapsed = watch.Elapsed };
+            live.Curve.Add(m);
+            live.Log.AppendLine(LightGbmTrainer.LogLine(m, card, metric));
+        }
+        live.Touch();
     }
 
     private static Knowledge.ExperienceRecord? ToExperience(DataCard card, string name, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, TabularData data, IReadOnlyList<RaceResult> race)
@@ -487,6 +489,7 @@ public sealed class TrainingService(
                     j.Log = log; j.CurveJson = curve; cancelRequested = j.CancelRequested;
                     if (checkpoint is not null) j.CheckpointJson = checkpoint;
                 }, CancellationToken.None);
+                if (checkpoint is not null) live.HasSavedCheckpoint = true;
                 if (cancelRequested) await job.CancelAsync(); // Cancel pressed on a node that does not run this job
             }
         }

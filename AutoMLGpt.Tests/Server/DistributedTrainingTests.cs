@@ -1,0 +1,174 @@
+using AutoMLGpt.Core.Cards;
+using AutoMLGpt.Core.Pipeline;
+using AutoMLGpt.Core.Training;
+using AutoMLGpt.Core.Training.Distributed;
+using AutoMLGpt.Core.TrainingJobs;
+using AutoMLGpt.Tests.Core;
+using AutoMLGpt.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoMLGpt.Tests.Server;
+
+/// <summary>
+/// One job on two real processes on 127.0.0.1 (LightGBM's data- and voting-parallel learners through LGBM_NetworkInit):
+/// both processes end with the same model, the curve reaches the database, Cancel stops both, and a killed peer fails the
+/// job instead of hanging it.
+/// </summary>
+public sealed class DistributedTrainingTests
+{
+    private static DistributedTrainingOptions Options(string learner = "data") => new()
+    {
+        Processes = 2, MinTrainRows = 0, TreeLearner = learner, TimeoutSeconds = 60, RankAssembly = WebProcess.Built("AutoMLGpt.Worker"),
+    };
+
+    [Fact]
+    public async Task TwoLocalProcessesTrainTheSameModelAsGoodAsOneProcess()
+    {
+        const string learner = "data";
+        var table = CsvReader.Read(SharedData.Csv("adult"));
+        var card = DataProfiler.Profile(table).ToDataCard("adult");
+        var data = TabularData.Build(table, card);
+        var parameters = TrainingParameters.From([], card, data.Classes.Length, threads: 2);
+        var folder = Directory.CreateTempSubdirectory("automlgpt-distributed-").FullName;
+        try
+        {
+            var trainer = new DistributedTrainer(Options(learner), new LocalProcessLauncher(Options(learner)));
+            var curve = new List<IterationMetrics>();
+            var log = new List<string>();
+            var result = await trainer.TrainAsync(Guid.NewGuid(), folder, data, parameters, card, 2, curve.Add, log.Add, CancellationToken.None);
+
+            Assert.Equal(2, result.Models.Count);
+            Assert.True(result.ModelsIdentical, "the two processes' models differ");
+            Assert.Contains("Tree=0", result.Models[0]);
+            Assert.Contains($"[tree_learner: {learner}]", result.Models[0]);
+            Assert.Equal(Enumerable.Range(1, parameters.Iterations), curve.Select(m => m.Iteration)); // process 0's curve, each iteration once, in order
+            Assert.Equal(2, log.Count(l => l.Contains("dataset built")));
+            Assert.Empty(Directory.GetDirectories(Path.Combine(folder, "distributed"))); // shards deleted
+
+            var single = LightGbmTrainer.Train(data, parameters, card, _ => { }, CancellationToken.None);
+            Assert.InRange(result.Outcome.Test.Accuracy!.Value, single.Test.Accuracy!.Value - 0.01, single.Test.Accuracy.Value + 0.01);
+            Assert.InRange(result.Outcome.Test.Auc!.Value, single.Test.Auc!.Value - 0.01, 1);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    /// <summary>
+    /// Voting-parallel runs and reports, but it is LightGBM's approximate learner: its processes may end with different
+    /// models (process 0's is kept, the log warns) and on tables of this size it is less accurate (SCALE.md has figures).
+    /// </summary>
+    [Fact]
+    public async Task VotingParallelTrainsOnTwoProcessesAndKeepsProcessZerosModel()
+    {
+        var table = CsvReader.Read(SharedData.Csv("adult"));
+        var card = DataProfiler.Profile(table).ToDataCard("adult");
+        var data = TabularData.Build(table, card);
+        var parameters = TrainingParameters.From([], card, data.Classes.Length, threads: 2);
+        var folder = Directory.CreateTempSubdirectory("automlgpt-distributed-").FullName;
+        try
+        {
+            var trainer = new DistributedTrainer(Options("voting"), new LocalProcessLauncher(Options("voting")));
+            var curve = new List<IterationMetrics>();
+            var result = await trainer.TrainAsync(Guid.NewGuid(), folder, data, parameters, card, 2, curve.Add, _ => { }, CancellationToken.None);
+            Assert.Equal(result.Models[0], result.Outcome.ModelText);
+            Assert.Contains("[tree_learner: voting]", result.Models[0]);
+            Assert.Contains("[top_k: 20]", result.Models[0]);
+            Assert.Equal(Enumerable.Range(1, result.Outcome.Iterations), curve.Select(m => m.Iteration));
+            Assert.InRange(result.Outcome.Test.Auc!.Value, 0.75, 1); // a real model, if a weaker one than data-parallel's
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    private static Dictionary<string, string?> JobSettings(string timeout = "60") => new()
+    {
+        ["Training:Distributed:Processes"] = "2", ["Training:Distributed:MinTrainRows"] = "1000", ["Training:Distributed:TimeoutSeconds"] = timeout,
+        ["Training:Distributed:RankAssembly"] = WebProcess.Built("AutoMLGpt.Worker"), ["Training:CheckpointSeconds"] = "0.5", ["Training:Threads"] = "2",
+    };
+
+    [Fact]
+    public async Task ADistributedJobStreamsProcessZerosCurveAndSavesItsMetricsAndModel()
+    {
+        await using var db = await TestDatabase.CreateAsync(settings: JobSettings());
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(db, "adult");
+
+        var job = await service.EnqueueAsync(experiment);
+        var done = await TrainingServiceTests.WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 240);
+        Assert.True(done.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\n{done.Log}");
+        Assert.Contains("Distributed: 2 local processes on 127.0.0.1, LightGBM data-parallel", done.Log);
+        Assert.Contains("All 2 processes ended with the same model", done.Log);
+        Assert.True(done.HasModel);
+        // The metric rows are in the database: one per iteration, as process 0 reported them.
+        var row = (await db.Services.GetRequiredService<TrainingJobStore>().FindAsync(job))!;
+        var saved = TrainingJobStore.ToView(row).Curve;
+        Assert.Equal(Enumerable.Range(1, done.Result!.Iterations), saved.Select(m => m.Iteration));
+        Assert.InRange(done.RealFinal!.Value, 0.85, 1.0);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CancelStopsEveryProcessOfTheJob()
+    {
+        await using var db = await TestDatabase.CreateAsync(settings: JobSettings());
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await TrainingServiceTests.ExperimentFromCsvAsync(db, WorkerTests.SyntheticCsv(db.Folder, 300_000), "large synthetic");
+
+        var job = await service.EnqueueAsync(experiment);
+        await TrainingServiceTests.WaitAsync(service, job, j => j.Curve.Count >= 3, seconds: 180);
+        Assert.Equal(2, RankProcesses(job).Count);
+        await service.CancelAsync(job);
+        var done = await TrainingServiceTests.WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 60);
+        Assert.Equal(RunStatus.Cancelled, done.Status);
+        Assert.Empty(RankProcesses(job));
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AKilledPeerFailsTheJobWithinItsTimeOutAndStopsTheOther()
+    {
+        await using var db = await TestDatabase.CreateAsync(settings: JobSettings(timeout: "20"));
+        var service = db.Services.GetRequiredService<TrainingService>();
+        await service.StartAsync(CancellationToken.None);
+        var experiment = await TrainingServiceTests.ExperimentFromCsvAsync(db, WorkerTests.SyntheticCsv(db.Folder, 300_000), "large synthetic");
+
+        var job = await service.EnqueueAsync(experiment);
+        await TrainingServiceTests.WaitAsync(service, job, j => j.Curve.Count >= 3, seconds: 180);
+        var peer = RankProcesses(job).Single(p => p.Rank == 1);
+        using (var process = System.Diagnostics.Process.GetProcessById(peer.Pid)) process.Kill();
+        var killed = DateTime.UtcNow;
+        var done = await TrainingServiceTests.WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 60);
+        Assert.Equal(RunStatus.Failed, done.Status);
+        Assert.True(DateTime.UtcNow - killed < TimeSpan.FromSeconds(20 + 5), "the job took longer than its time-out to fail");
+        Assert.Contains("Process 1 of 2", done.Error);
+        Assert.Empty(RankProcesses(job));
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void FeatureParallelIsRefusedAtStartWithTheReason()
+    {
+        var problems = new TrainingOptions { Distributed = new DistributedTrainingOptions { Processes = 2, TreeLearner = "feature" } }.Problems().ToList();
+        Assert.Contains(problems, p => p.Contains("Training:Distributed:TreeLearner") && p.Contains("C API"));
+        Assert.Empty(new TrainingOptions { Distributed = new DistributedTrainingOptions { Processes = 2, TreeLearner = "voting" } }.Problems());
+        Assert.Contains(new TrainingOptions { Distributed = new DistributedTrainingOptions { Processes = 2, Launcher = "Kubernetes" } }.Problems(), p => p.Contains("Kubernetes:Image"));
+    }
+
+    /// <summary>The job's rank processes still alive on this machine (their command line names the job's shard folder).</summary>
+    private static List<(int Pid, int Rank)> RankProcesses(Guid job)
+    {
+        var found = new List<(int, int)>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string[] args;
+            try { args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0'); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (!args.Contains(DistributedRank.Flag) || !args.Any(a => a.Contains(job.ToString("N")))) continue;
+            if (File.ReadAllText(Path.Combine(dir, "stat")).Split(' ')[2] == "Z") continue; // exited, not yet reaped
+            found.Add((pid, int.Parse(args[Array.IndexOf(args, "--rank") + 1])));
+        }
+        return found;
+    }
+}
