@@ -197,8 +197,7 @@ public static class DependencyInjection
         // may belong to another instance on this database, are left to the heartbeat service's later sweeps.
         await services.GetRequiredService<RunHeartbeatService>().BeatAndSweepAsync(cancellationToken);
         // Finished training runs of earlier sessions join the experience store again.
-        var knowledge = services.GetRequiredService<KnowledgeBase>();
-        foreach (var record in await services.GetRequiredService<TrainingService>().ExperiencesAsync(cancellationToken)) knowledge.Add(record);
+        await services.GetRequiredService<TrainingService>().LearnFinishedRunsAsync(cancellationToken);
     }
 
     /// <summary>Locks older than this are left by a migrator that died (EF does not detect stale locks on SQLite).</summary>

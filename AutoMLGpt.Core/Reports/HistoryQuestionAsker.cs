@@ -92,11 +92,18 @@ public sealed class HistoryQuestionAsker(TimeProvider clock, ILogger<HistoryQues
         """).RootElement.Clone();
 
     /// <summary>Checks the model's answer against the filter's rules; what breaks one is dropped and listed as not used.</summary>
+    /// <summary>The JSON inside a Markdown code fence (```json … ```), which some models add despite the schema.</summary>
+    private static string WithoutCodeFence(string answer)
+    {
+        var text = answer.Trim();
+        if (!text.StartsWith("```", StringComparison.Ordinal)) return text;
+        var inner = text.Trim('`').Trim();
+        return inner.StartsWith("json", StringComparison.OrdinalIgnoreCase) ? inner[4..] : inner;
+    }
+
     internal static HistoryQuestionResult FromAnswer(string answer, DateTime now, IReadOnlyCollection<string> engines)
     {
-        var json = answer.Trim();
-        if (json.StartsWith("```", StringComparison.Ordinal)) json = json.Trim('`').Trim()[(json.Trim('`').Trim().StartsWith("json", StringComparison.OrdinalIgnoreCase) ? 4 : 0)..];
-        using var doc = JsonDocument.Parse(json);
+        using var doc = JsonDocument.Parse(WithoutCodeFence(answer));
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new JsonException("The answer is not a JSON object.");
         var q = new HistoryQuery();

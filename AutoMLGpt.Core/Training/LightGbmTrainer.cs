@@ -233,6 +233,9 @@ public sealed class LightGbmRun : IDisposable
         finally { _watch.Stop(); }
     }
 
+    /// <summary>The model up to its best iteration, without scoring the test rows.</summary>
+    public string BestModel() => LightGbmNative.SaveModel(_booster, BestIteration == 0 ? Iteration : BestIteration);
+
     /// <summary>Test metrics of the model at its best iteration, and the model itself.</summary>
     public TrainingOutcome Outcome(bool saveModel = true)
     {

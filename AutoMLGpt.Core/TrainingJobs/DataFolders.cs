@@ -39,6 +39,9 @@ public sealed class TrainingOptions
     /// <summary>The child worker's memory limit (<c>prlimit --data</c>), with <see cref="Isolation"/> = ChildProcess.</summary>
     public int ChildMemoryMegabytes { get; set; } = 4096;
 
+    /// <summary>How long the child worker may take to save its job and stop when the app stops, before it is killed.</summary>
+    public double ChildStopSeconds { get; set; } = 15;
+
     public bool InChildProcess => string.Equals(Isolation, "ChildProcess", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>How often the model so far is saved to the database, so a job whose runner dies loses at most this much.</summary>
@@ -59,6 +62,7 @@ public sealed class TrainingOptions
         if (!InChildProcess && !string.Equals(Isolation, "InProcess", StringComparison.OrdinalIgnoreCase))
             yield return $"Training:Isolation is \"{Isolation}\"; use InProcess or ChildProcess.";
         if (ChildMemoryMegabytes is < 128 or > 1_048_576) yield return "Training:ChildMemoryMegabytes must be between 128 and 1048576.";
+        if (ChildStopSeconds is < 0 or > 600) yield return "Training:ChildStopSeconds must be between 0 and 600.";
         if (ModelCheckpointSeconds is < 0.1 or > 86_400) yield return "Training:ModelCheckpointSeconds must be between 0.1 and 86400.";
         foreach (var problem in Distributed.Problems()) yield return problem;
     }

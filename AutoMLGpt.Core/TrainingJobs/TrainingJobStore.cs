@@ -85,10 +85,12 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
     }
 
     /// <summary>Finished runs with their metrics: what the experience store learns from.</summary>
-    public async Task<IReadOnlyList<TrainingJobEntity>> SucceededAsync(CancellationToken ct = default)
+    /// <param name="since">Only jobs completed at or after this time (a few may repeat: the caller skips those it has).</param>
+    public async Task<IReadOnlyList<TrainingJobEntity>> SucceededAsync(CancellationToken ct = default, DateTime? since = null)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.TrainingJobs.AsNoTracking().Where(j => j.Status == RunStatus.Succeeded).ToListAsync(ct);
+        var from = since ?? DateTime.MinValue;
+        return await db.TrainingJobs.AsNoTracking().Where(j => j.Status == RunStatus.Succeeded && j.CompletedUtc >= from).OrderBy(j => j.CompletedUtc).ToListAsync(ct);
     }
 
     /// <summary>This process as a job runner: the <see cref="TrainingJobEntity.ClaimedBy"/> of the jobs it claims.</summary>

@@ -151,15 +151,55 @@ public sealed class TrainingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var learning = LearnLoopAsync(stoppingToken);
         if (!options.RunJobs || options.InChildProcess)
         {
             logger.LogInformation(options.InChildProcess
                 ? "Training:Isolation is ChildProcess: a child worker process trains; this process queues and follows."
                 : "Training:RunJobs is false: this process queues and follows training jobs; workers on the database run them.");
+            await learning;
             return;
         }
         var workers = Enumerable.Range(0, Math.Max(1, options.MaxConcurrentJobs)).Select(_ => WorkAsync(stoppingToken)).ToArray();
-        await Task.WhenAll(workers);
+        await Task.WhenAll([.. workers, learning]);
+    }
+
+    private readonly ConcurrentDictionary<Guid, bool> _learned = new();
+    private DateTime _learnedUntil = DateTime.MinValue;
+
+    /// <summary>
+    /// Adds the experience of runs that finished since the last call, wherever they ran (a child worker, another worker,
+    /// another node), so stage C here learns from them without a restart. At start it reads them all.
+    /// </summary>
+    public async Task<int> LearnFinishedRunsAsync(CancellationToken ct)
+    {
+        if (experience is null) return 0;
+        var since = _learnedUntil;
+        var added = 0;
+        foreach (var (jobId, completed, record) in await ExperiencesSinceAsync(since, ct))
+        {
+            if (completed > _learnedUntil) _learnedUntil = completed;
+            if (!_learned.TryAdd(jobId, true)) continue; // this process ran it and added it already
+            experience.Add(record);
+            added++;
+        }
+        return added;
+    }
+
+    private async Task LearnLoopAsync(CancellationToken stoppingToken)
+    {
+        var every = TimeSpan.FromSeconds(Math.Max(options.PollSeconds, 1));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, clock, stoppingToken);
+                if (await LearnFinishedRunsAsync(stoppingToken) is > 0 and var added)
+                    logger.LogInformation("Learned from {Count} training run(s) that finished elsewhere.", added);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (Exception ex) { logger.LogWarning("Could not read finished training runs ({Error}); trying again.", ex.Message); }
+        }
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
@@ -290,7 +330,7 @@ public sealed class TrainingService(
                 baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = probe, Race = race };
             status = RunStatus.Succeeded;
             // The run enriches the experience store: future similar datasets learn from it (a race adds a partial matrix row).
-            if (ToExperience(card, ExperienceName(card, job.ExperimentId), parameters, outcome, table, data, race) is { } record) experience?.Add(record);
+            if (ToExperience(card, ExperienceName(card, job.ExperimentId), parameters, outcome, table, data, race) is { } record && _learned.TryAdd(id, true)) experience?.Add(record);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -456,18 +496,21 @@ public sealed class TrainingService(
         };
     }
 
-    /// <summary>Finished runs saved by earlier sessions, as experiences (re-read at start-up).</summary>
-    public async Task<IReadOnlyList<Knowledge.ExperienceRecord>> ExperiencesAsync(CancellationToken ct)
+    /// <summary>Finished runs saved in the database, as experiences.</summary>
+    public async Task<IReadOnlyList<Knowledge.ExperienceRecord>> ExperiencesAsync(CancellationToken ct) =>
+        (await ExperiencesSinceAsync(DateTime.MinValue, ct)).Select(e => e.Record).ToList();
+
+    private async Task<List<(Guid JobId, DateTime Completed, Knowledge.ExperienceRecord Record)>> ExperiencesSinceAsync(DateTime since, CancellationToken ct)
     {
-        var records = new List<Knowledge.ExperienceRecord>();
-        foreach (var job in await jobs.SucceededAsync(ct))
+        var records = new List<(Guid, DateTime, Knowledge.ExperienceRecord)>();
+        foreach (var job in await jobs.SucceededAsync(ct, since))
         {
             if (job.ResultJson is null || await experiments.GetAsync(job.ExperimentId, ct, job.Revision) is not { } experiment) continue;
             var result = TrainingJobStore.ToView(job).Result!;
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
             var card = experiment.Cards.Data;
             if (parameters is null || result.Test.Get(card.PrimaryMetric) is not { } score) continue;
-            records.Add(Experience(card, ExperienceName(card, job.ExperimentId), Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race));
+            records.Add((job.Id, job.CompletedUtc ?? since, Experience(card, ExperienceName(card, job.ExperimentId), Knowledge.MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race)));
         }
         return records;
     }

@@ -159,14 +159,17 @@ public sealed class PersistenceFaultTests
     public void NothingInTheAppCanStartAProcessOrRunGeneratedCode()
     {
         // Processes: the script check starts pyflakes, a parser; the child-worker dispatcher starts this app's own assembly
-        // in worker mode (checked below). Nothing starts what a model wrote.
+        // in worker mode, and the local launcher of a distributed job starts it (or the configured worker) in rank mode
+        // (checked below). Nothing starts what a model wrote.
         var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(ExperimentStore).Assembly.Location)!, "..", "..", "..", "..", ".."));
         var starters = new[] { "AutoMLGpt.Core", "AutoMLGpt.Web" }
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .Where(f => File.ReadAllText(f) is var text && (text.Contains("Process.Start") || text.Contains("ProcessStartInfo")))
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToList();
-        Assert.Equal(["AutoMLGpt.Core/Projects/ScriptChecker.cs", "AutoMLGpt.Web/Training/ChildWorkerDispatcher.cs"], starters.Order());
+        Assert.Equal(["AutoMLGpt.Core/Projects/ScriptChecker.cs", "AutoMLGpt.Core/Training/Distributed/Launchers.cs", "AutoMLGpt.Web/Training/ChildWorkerDispatcher.cs"], starters.Order());
+        var launcher = File.ReadAllText(Path.Combine(root, "AutoMLGpt.Core", "Training", "Distributed", "Launchers.cs"));
+        Assert.Contains("start.ArgumentList.Add(DistributedRank.Flag);", launcher); // the app (or its worker) as one LightGBM process
         var checker = File.ReadAllText(Path.Combine(root, "AutoMLGpt.Core", "Projects", "ScriptChecker.cs"));
         Assert.Contains("\"-I\", \"-m\", \"pyflakes\"", checker);
         var dispatcher = File.ReadAllText(Path.Combine(root, "AutoMLGpt.Web", "Training", "ChildWorkerDispatcher.cs"));

@@ -79,6 +79,7 @@ public sealed class TestApp(string folder, IReadOnlyDictionary<string, string?> 
         builder.ConfigureLogging(l => l.AddProvider(Logs));
         builder.UseSetting("ConnectionStrings:AutoMLGpt", TestDatabase.ConnectionStringFor(folder));
         builder.UseSetting("Offline:StreamDelayMilliseconds", "2");
+        builder.UseSetting("Training:Isolation", "InProcess"); // tests follow training in this process; ChildProcessTrainingTests set ChildProcess
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 }

@@ -8,30 +8,32 @@ namespace AutoMLGpt.Tests.Fakes;
 /// <summary>The web app as its own process on a free loopback port (a "node"), so a test can kill it like a crashed server.</summary>
 public sealed class WebProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedProcess _process;
 
     public string BaseUrl { get; }
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Output => _process.Output;
+    public int Id => _process.Id;
 
-    private WebProcess(Process process, string baseUrl) => (_process, BaseUrl) = (process, baseUrl);
+    private WebProcess(CapturedProcess process, string baseUrl) => (_process, BaseUrl) = (process, baseUrl);
 
+    /// <param name="settings">
+    /// Configuration as environment variables. Training runs in the web process (<c>Training:Isolation=InProcess</c>)
+    /// unless the settings say otherwise; a <c>null</c> value leaves the app's own default (a child process).
+    /// </param>
     public static async Task<WebProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var dll = Built("AutoMLGpt.Web");
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(dll)))))!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(dll)))))! };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         // Development: static assets come from the build's manifest (the app is not published here).
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
-        var web = new WebProcess(Process.Start(start)!, $"http://127.0.0.1:{port}");
-        web._process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (web._output) web._output.AppendLine(e.Data); };
-        web._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (web._output) web._output.AppendLine(e.Data); };
-        web._process.BeginOutputReadLine();
-        web._process.BeginErrorReadLine();
+        var values = new Dictionary<string, string?>(settings);
+        if (!values.ContainsKey("Training:Isolation")) values["Training:Isolation"] = "InProcess";
+        foreach (var key in values.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) values.Remove(key);
+        var web = new WebProcess(CapturedProcess.Start(start, values), $"http://127.0.0.1:{port}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         for (var i = 0; i < 300; i++)
         {
@@ -65,15 +67,7 @@ public sealed class WebProcess : IDisposable
     }
 
     /// <summary>Kills it at once (SIGKILL), as a crashed machine would go.</summary>
-    public void Kill()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 }

@@ -15,7 +15,7 @@ namespace AutoMLGpt.Tests.Server;
 public sealed class ChildProcessTrainingTests
 {
     [Fact]
-    public async Task ATrainerOverItsMemoryLimitFailsItsJobNotTheAppAndTheNextJobTrains()
+    public async Task ATrainerOverItsMemoryLimitFailsItsJobNotTheAppAndTheNextJobTrainsAndTheAppLearnsFromIt()
     {
         var folder = Directory.CreateTempSubdirectory("automlgpt-child-").FullName;
         try
@@ -25,7 +25,7 @@ public sealed class ChildProcessTrainingTests
                 ["Training:Isolation"] = "ChildProcess", ["Training:ChildMemoryMegabytes"] = "300", ["Training:PollSeconds"] = "0.5",
                 ["Training:CheckpointSeconds"] = "0.5", ["Database:DataDirectory"] = folder,
             };
-            await using var app = AppFixture.StartApp(folder, out var url, settings);
+            var app = AppFixture.StartApp(folder, out var url, settings);
             await using var db = await TestDatabase.CreateAsync(folder, settings: settings); // the same database, to upload and queue
             var service = app.Services.GetRequiredService<TrainingService>();
 
@@ -48,11 +48,73 @@ public sealed class ChildProcessTrainingTests
             using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
                 await foreach (var view in service.FollowAsync(next, cancellationToken: timeout.Token)) done = view;
             Assert.True(done.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\n" + string.Join("\n", app.Logs.Entries.Where(e => e.Category.Contains("ChildWorker")).Select(e => e.Message).TakeLast(40)));
+
+            // The child's run reaches this process's knowledge (stage C learns from it) without a restart.
+            var knowledge = app.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>();
+            for (var i = 0; i < 100 && !knowledge.Records.Any(r => r.Source == "training"); i++) await Task.Delay(100);
+            Assert.Contains(knowledge.Records, r => r.Source == "training" && r.Dataset == "breast_cancer_wisconsin");
+
+            // Stopping the app stops its child.
+            var child = ChildPid((await app.Services.GetRequiredService<TrainingJobStore>().FindAsync(next))!.ClaimedBy!);
+            await app.DisposeAsync();
+            Assert.True(await ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} still runs after the app stopped");
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(folder, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// What <c>dotnet run --project AutoMLGpt.Web</c> does with its shipped settings: training runs in the app's own
+    /// child process (not in the web process), and the child ends when the app is killed.
+    /// </summary>
+    [Fact]
+    public async Task ByDefaultTheAppTrainsInItsOwnChildProcessWhichEndsWithTheApp()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-default-child-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Training:Isolation"] = null, // the app's own default
+                ["ConnectionStrings:AutoMLGpt"] = TestDatabase.ConnectionStringFor(folder), ["Database:DataDirectory"] = folder,
+                ["Training:PollSeconds"] = "0.5", ["Training:CheckpointSeconds"] = "0.5",
+            };
+            using var web = await WebProcess.StartAsync(settings);
+            await using var db = await TestDatabase.CreateAsync(folder, settings: new Dictionary<string, string?> { ["Database:DataDirectory"] = folder }); // the same database and data folder, to upload and queue
+            var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(db, "breast_cancer_wisconsin");
+            var job = await db.Services.GetRequiredService<TrainingService>().EnqueueAsync(experiment); // this service is not started: it only queues
+            var store = db.Services.GetRequiredService<TrainingJobStore>();
+            AutoMLGpt.Core.Experiments.TrainingJobEntity? row = null;
+            for (var i = 0; i < 1200 && row?.Status is not (RunStatus.Succeeded or RunStatus.Failed); i++) { await Task.Delay(100); row = await store.FindAsync(job); }
+            Assert.True(row!.Status == RunStatus.Succeeded, $"{row.Status}: {row.Error}\n{web.Output}");
+            var child = ChildPid(row.ClaimedBy!);
+            Assert.NotEqual(web.Id, child);
+            Assert.Equal(web.Id, ParentOf(child)); // the web app's own child
+            web.Kill(); // SIGKILL: the child notices its parent is gone
+            Assert.True(await ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} outlived the killed app");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    private static int ChildPid(string claimedBy) => int.Parse(claimedBy[(claimedBy.LastIndexOf(':') + 1)..]);
+
+    private static int ParentOf(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
+    private static async Task<bool> ExitsWithinAsync(int pid, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until)
+        {
+            if (!File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].TrimStart().StartsWith('Z')) return true;
+            await Task.Delay(200);
+        }
+        return false;
     }
 }

@@ -18,11 +18,8 @@ public sealed class MultiNodeE2ETests(PostgresFixture postgres) : IClassFixture<
     [Fact]
     public async Task TrainingStartedOnNodeAIsFollowedOnNodeBAndFinishesAfterNodeAIsKilled()
     {
-        var settings = await postgres.SettingsAsync();
         var shared = Directory.CreateTempSubdirectory("automlgpt-nodes-").FullName;
-        settings["Database:DataDirectory"] = shared;
-        settings["Training:CheckpointSeconds"] = "0.5";
-        settings["Training:Threads"] = "1";
+        var settings = await postgres.SharedSettingsAsync(shared);
         settings["Runs:WarmUpAtStart"] = "false";
         Guid experiment;
         await using (var seed = await TestDatabase.CreateAsync(settings: settings))

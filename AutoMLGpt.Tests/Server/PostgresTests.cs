@@ -25,6 +25,19 @@ public sealed class PostgresFixture : IAsyncLifetime
         ["Database:Provider"] = "PostgreSql",
         ["ConnectionStrings:AutoMLGpt"] = await Server.CreateDatabaseAsync(),
     };
+
+    /// <summary>
+    /// A fresh database plus what processes sharing it need in tests (web nodes, workers): one data folder, checkpoints
+    /// every half second, one training thread each.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> SharedSettingsAsync(string dataFolder)
+    {
+        var settings = await SettingsAsync();
+        settings["Database:DataDirectory"] = dataFolder;
+        settings["Training:CheckpointSeconds"] = "0.5";
+        settings["Training:Threads"] = "1";
+        return settings;
+    }
 }
 
 /// <summary>The app on PostgreSQL (Npgsql, its own migrations): what works on SQLite works there, and web nodes share it.</summary>

@@ -65,10 +65,8 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
     [Fact]
     public async Task AWorkerProcessTrainsWhatAWebNodeQueuedAndTheNodeFollowsItFromTheDatabase()
     {
-        var settings = await postgres.SettingsAsync();
         var shared = Directory.CreateTempSubdirectory("automlgpt-shared-data-").FullName; // the uploads both see
-        settings["Database:DataDirectory"] = shared;
-        settings["Training:CheckpointSeconds"] = "1";
+        var settings = await postgres.SharedSettingsAsync(shared);
         try
         {
             // The "web node": queues and follows, trains nothing itself.
@@ -106,13 +104,8 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
     [Fact]
     public async Task CancelOnTheWebNodeStopsTheJobTheWorkerRunsAndAKilledWorkersJobIsInterruptedNotLeftRunning()
     {
-        var settings = await postgres.SettingsAsync();
         var shared = Directory.CreateTempSubdirectory("automlgpt-shared-data-").FullName;
-        settings["Database:DataDirectory"] = shared;
-        settings["Training:CheckpointSeconds"] = "0.5";
-        settings["Training:Threads"] = "1";
-        settings["Runs:StaleAfterSeconds"] = "10"; // short, but a loaded CI machine can delay a beat by seconds
-        settings["Runs:HeartbeatSeconds"] = "1";
+        var settings = WithShortLease(await postgres.SharedSettingsAsync(shared));
         try
         {
             await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
@@ -157,6 +150,14 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
         }
     }
 
+    /// <summary>A runner's lease (its heartbeat) runs out after 10 s: short, but a loaded CI machine can delay a beat by seconds.</summary>
+    private static Dictionary<string, string?> WithShortLease(Dictionary<string, string?> settings)
+    {
+        settings["Runs:StaleAfterSeconds"] = "10";
+        settings["Runs:HeartbeatSeconds"] = "1";
+        return settings;
+    }
+
     /// <summary>A binary table large enough that training takes tens of seconds on one thread (200,000 rows).</summary>
     internal static string SyntheticCsv(string folder, int rows)
     {
@@ -177,15 +178,10 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
     [Fact]
     public async Task AJobWhoseWorkerDiesContinuesOnAnotherWorkerFromItsLastModelCheckpoint()
     {
-        var settings = await postgres.SettingsAsync();
         var shared = Directory.CreateTempSubdirectory("automlgpt-shared-data-").FullName;
-        settings["Database:DataDirectory"] = shared;
-        settings["Training:CheckpointSeconds"] = "0.5";
+        var settings = WithShortLease(await postgres.SharedSettingsAsync(shared));
         settings["Training:ModelCheckpointSeconds"] = "1";
-        settings["Training:Threads"] = "1";
         settings["Training:PollSeconds"] = "0.5";
-        settings["Runs:StaleAfterSeconds"] = "10"; // short, but a loaded CI machine can delay a beat by seconds
-        settings["Runs:HeartbeatSeconds"] = "1";
         try
         {
             await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });

@@ -16,7 +16,7 @@ internal sealed class ChildWorkerDispatcher(TrainingOptions options, TrainingJob
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.InChildProcess) return;
+        if (!options.InChildProcess || !options.RunJobs) return;
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -27,8 +27,9 @@ internal sealed class ChildWorkerDispatcher(TrainingOptions options, TrainingJob
             try { await child.WaitForExitAsync(stoppingToken); }
             catch (OperationCanceledException)
             {
-                // The app stops: the child stops with it (it also watches this process), its job is queued again.
-                try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                // The app stops: the child is asked to stop (SIGTERM), so its running job is saved and, after a model
+                // checkpoint, queued again; it is killed if it has not ended in time. It also ends if this process dies.
+                await StopGracefullyAsync(child);
                 return;
             }
             var runner = $"{Environment.MachineName}:{child.Id}";
@@ -48,6 +49,26 @@ internal sealed class ChildWorkerDispatcher(TrainingOptions options, TrainingJob
             backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
         }
     }
+
+    private async Task StopGracefullyAsync(Process child)
+    {
+        try
+        {
+            if (child.HasExited) return;
+            if (OperatingSystem.IsWindows() || SignalTerminate(child.Id, 15) != 0) child.Kill(entireProcessTree: true);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(options.ChildStopSeconds));
+            try { await child.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException)
+            {
+                logger.LogWarning("Training worker child process {Pid} did not stop within {Seconds} s; killing it.", child.Id, options.ChildStopSeconds);
+                child.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException) { } // already gone
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SignalTerminate(int pid, int signal);
 
     private Process Start(out bool limited)
     {

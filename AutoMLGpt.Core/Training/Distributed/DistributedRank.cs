@@ -67,12 +67,13 @@ public static class DistributedRank
                 var parameters = plan.ToTrainingParameters();
                 using var run = new LightGbmRun(split, parameters, plan.Task, plan.PrimaryMetric, plan.TrainMetricEvery);
                 run.Advance(parameters.Iterations, m => { if (rank == 0) Report(new RankReport(RankReport.Iteration, rank) { Metrics = m }); }, CancellationToken.None);
-                var outcome = run.Outcome();
-                File.WriteAllText(Path.Combine(directory, ShardFiles.ModelFile(rank)), outcome.ModelText);
+                // Process 0 scores the test rows; the others only keep their model (the same one) for comparison.
+                var outcome = rank == 0 ? run.Outcome() : null;
+                File.WriteAllText(Path.Combine(directory, ShardFiles.ModelFile(rank)), outcome?.ModelText ?? run.BestModel());
                 Report(new RankReport(RankReport.Done, rank)
                 {
-                    Test = outcome.Test, BestIteration = outcome.BestIteration, Iterations = outcome.Iterations,
-                    BestValidMetric = outcome.BestValidMetric, Seconds = watch.Elapsed.TotalSeconds,
+                    Test = outcome?.Test, BestIteration = run.BestIteration == 0 ? run.Iteration : run.BestIteration, Iterations = run.Iteration,
+                    BestValidMetric = run.BestValidMetric, Seconds = watch.Elapsed.TotalSeconds,
                 });
                 return 0;
             }
