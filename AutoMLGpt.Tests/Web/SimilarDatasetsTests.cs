@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Web.Components.Pages;
@@ -47,5 +48,20 @@ public class SimilarDatasetsTests : WebTestContext
         Assert.Contains("80 LightGBM candidates × 35 datasets × 3 splits", cut.Find("#results-matrix").TextContent);
         Assert.Contains("card Accuracy", cut.Find("#forecast-calibration").TextContent);
         Assert.Equal("Sqlite", cut.Find("#db-provider").TextContent.Trim());
+        // Training as this deployment runs it (the test database's defaults: in process, one process per job).
+        Assert.Contains("in this app's own process", cut.Find("#training-where").TextContent);
+        Assert.Contains("off (Training:Distributed:Processes = 1)", cut.Find("#training-distributed").TextContent);
+    }
+
+    [Fact]
+    public void SettingsSayTrainingRunsInAChildProcessAndOnSeveralProcessesWhenConfigured()
+    {
+        var options = Services.GetRequiredService<AutoMLGpt.Core.TrainingJobs.TrainingOptions>();
+        options.Isolation = "ChildProcess";
+        options.Distributed = new AutoMLGpt.Core.Training.Distributed.DistributedTrainingOptions { Processes = 3, MinTrainRows = 500_000 };
+        var cut = Render<Settings>();
+        Assert.Contains("in a child process of this app", cut.Find("#training-where").TextContent);
+        Assert.Contains("a crash or the limit fails the job, not the app", cut.Find("#training-where").TextContent);
+        Assert.Contains("3 local processes on 127.0.0.1, LightGBM data-parallel, for tables of 500,000 training rows or more", cut.Find("#training-distributed").TextContent);
     }
 }
