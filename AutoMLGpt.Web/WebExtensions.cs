@@ -122,12 +122,11 @@ public static class WebExtensions
         // A trained model: LightGBM's own text format, downloaded, never interpreted by the browser.
         endpoints.MapGet("/training/{id:guid}/model", async (Guid id, Core.TrainingJobs.TrainingJobStore jobs, Core.TrainingJobs.DataFolders folders, HttpContext http, CancellationToken ct) =>
         {
-            if (await jobs.FindAsync(id, ct) is not { ModelFile: { } file } job) return Results.NotFound();
+            if (await jobs.FindAsync(id, ct) is not { ModelFile: not null } job) return Results.NotFound();
             if (await AccessResults.ExperimentAsync(http, job.ExperimentId) is { } refused) return refused;
-            var path = folders.ModelPath(file);
-            if (!File.Exists(path)) return Results.NotFound();
+            if (await jobs.ModelTextAsync(job, folders, ct) is not { } model) return Results.NotFound();
             http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(path, "text/plain; charset=utf-8", $"lightgbm_model_{id:N}.txt");
+            return Results.File(Encoding.UTF8.GetBytes(model), "text/plain; charset=utf-8", $"lightgbm_model_{id:N}.txt");
         });
         // The reproducibility bundle: built into memory first, so a failure is a clean 500 and never a truncated zip.
         endpoints.MapGet("/experiments/{id:guid}/bundle", async (Guid id, Core.Reports.ExperimentBundles bundles, ExperimentStore store, HttpContext http, CancellationToken ct) =>

@@ -104,6 +104,16 @@ public sealed class ChatMessageEntity
 }
 
 /// <summary>
+/// A trained model (LightGBM's text format) in the database, so any web node or worker serves it without a shared
+/// folder. Jobs from before it keep theirs as a file in the data folder (<see cref="TrainingJobEntity.ModelFile"/>).
+/// </summary>
+public sealed class TrainingModelEntity
+{
+    public Guid JobId { get; set; }
+    public string Text { get; set; } = "";
+}
+
+/// <summary>
 /// A real training run of an experiment's recommended hyperparameters on its uploaded data. The log and curve are
 /// checkpointed while it runs; the heartbeat says it is alive.
 /// </summary>
@@ -121,7 +131,10 @@ public sealed class TrainingJobEntity
     /// <summary>Test metrics, best iteration, elapsed time, split and parameter messages as JSON, once finished.</summary>
     public string? ResultJson { get; set; }
     public string ParametersJson { get; set; } = "{}";
+    /// <summary>The model's name (download and bundle entries); set when the job has a model.</summary>
     public string? ModelFile { get; set; }
+    /// <summary>The trained model, in its own table so reading a job never loads it (a model can be megabytes).</summary>
+    public TrainingModelEntity? Model { get; set; }
     public string MetricName { get; set; } = "";
     public double? PredictedFinal { get; set; }
     public double? RealFinal { get; set; }

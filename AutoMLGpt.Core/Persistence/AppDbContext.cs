@@ -24,6 +24,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<RevisionEntity> Revisions => Set<RevisionEntity>();
     public DbSet<ChatMessageEntity> Messages => Set<ChatMessageEntity>();
     public DbSet<TrainingJobEntity> TrainingJobs => Set<TrainingJobEntity>();
+    public DbSet<TrainingModelEntity> TrainingModels => Set<TrainingModelEntity>();
     public DbSet<LibraryCardEntity> LibraryCards => Set<LibraryCardEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -34,6 +35,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
         modelBuilder.ApplyConfiguration(new RevisionConfiguration());
         modelBuilder.ApplyConfiguration(new ChatMessageConfiguration());
         modelBuilder.ApplyConfiguration(new TrainingJobConfiguration());
+        modelBuilder.ApplyConfiguration(new TrainingModelConfiguration());
         modelBuilder.ApplyConfiguration(new LibraryCardConfiguration());
     }
 
@@ -187,6 +189,16 @@ internal sealed class TrainingJobConfiguration : IEntityTypeConfiguration<Traini
         b.HasIndex(j => new { j.ExperimentId, j.CreatedUtc });
         b.HasIndex(j => j.Status);
         b.HasOne<ExperimentEntity>().WithMany().HasForeignKey(j => j.ExperimentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(j => j.Model).WithOne().HasForeignKey<TrainingModelEntity>(m => m.JobId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TrainingModelConfiguration : IEntityTypeConfiguration<TrainingModelEntity>
+{
+    public void Configure(EntityTypeBuilder<TrainingModelEntity> b)
+    {
+        b.ToTable("TrainingModels");
+        b.HasKey(m => m.JobId);
     }
 }
 

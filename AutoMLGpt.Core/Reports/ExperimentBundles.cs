@@ -54,7 +54,7 @@ public sealed record BundleTraining(
 /// transaction (nothing half-saved), with new ids.
 /// </summary>
 public sealed class ExperimentBundles(
-    IDbContextFactory<AppDbContext> factory, ExperimentStore store, ExperimentReviews reviews, DataFolders folders, TimeProvider clock)
+    IDbContextFactory<AppDbContext> factory, ExperimentStore store, ExperimentReviews reviews, DataFolders folders, TimeProvider clock, TrainingJobStore jobs)
 {
     public const string Format = "automl-gpt-bundle";
     public const long MaxBundleBytes = 256L * 1024 * 1024;
@@ -96,12 +96,10 @@ public sealed class ExperimentBundles(
             var folder = $"training/{n + 1}";
             if (!hashes.TryGetValue(j.DatasetFile, out var hash)) hashes[j.DatasetFile] = hash = await HashDatasetAsync(j.DatasetFile, cancellationToken);
             string? modelEntry = null;
-            if (j.ModelFile is { } model && File.Exists(folders.ModelPath(model)))
+            if (await jobs.ModelTextAsync(j, folders, cancellationToken) is { } model)
             {
                 modelEntry = $"{folder}/model.txt";
-                await using var source = File.OpenRead(folders.ModelPath(model));
-                await using var target = zip.CreateEntry(modelEntry, CompressionLevel.Optimal).Open();
-                await source.CopyToAsync(target, cancellationToken);
+                await WriteAsync(zip, modelEntry, model, cancellationToken);
             }
             await WriteAsync(zip, $"{folder}/log.txt", j.Log, cancellationToken);
             await WriteAsync(zip, $"{folder}/parameters.json", j.ParametersJson, cancellationToken);
@@ -178,19 +176,11 @@ public sealed class ExperimentBundles(
             catch (JsonException ex) { throw new InvalidDataException($"manifest.json is not valid: {ex.Message}"); }
             Check(manifest);
 
-            var written = new List<string>();
-            try
-            {
-                var entity = await BuildEntityAsync(manifest, zip, fileName, written, cancellationToken);
-                entity.Experiment.OwnerId = ownerId;
-                await store.ImportAsync(entity.Experiment, entity.Jobs, cancellationToken);
-                return entity.Experiment.Id;
-            }
-            catch
-            {
-                foreach (var path in written) File.Delete(path); // no orphan model files from a failed import
-                throw;
-            }
+            // Models go into the database with the experiment, in one save: a failed import leaves nothing behind.
+            var entity = await BuildEntityAsync(manifest, zip, fileName, cancellationToken);
+            entity.Experiment.OwnerId = ownerId;
+            await store.ImportAsync(entity.Experiment, entity.Jobs, cancellationToken);
+            return entity.Experiment.Id;
         }
     }
 
@@ -209,7 +199,7 @@ public sealed class ExperimentBundles(
     }
 
     private async Task<(ExperimentEntity Experiment, List<TrainingJobEntity> Jobs)> BuildEntityAsync(
-        BundleManifest m, ZipArchive zip, string fileName, List<string> written, CancellationToken cancellationToken)
+        BundleManifest m, ZipArchive zip, string fileName, CancellationToken cancellationToken)
     {
         // A run that was going when the bundle was made cannot be going here.
         static RunStatus Settled(RunStatus s) => s is RunStatus.Running or RunStatus.Queued ? RunStatus.Interrupted : s;
@@ -251,20 +241,17 @@ public sealed class ExperimentBundles(
         var trainingJobs = new List<TrainingJobEntity>();
         foreach (var t in m.Training ?? [])
         {
-            string? modelFile = null;
+            string? modelFile = null, modelText = null;
+            var jobId = Guid.CreateVersion7();
             if (t.ModelFile is { } entryName)
             {
                 var entry = zip.GetEntry(entryName) ?? throw new InvalidDataException($"The manifest names {entryName}, which is not in the zip.");
-                modelFile = $"{Guid.NewGuid():N}.txt";
-                var path = folders.ModelPath(modelFile);
-                written.Add(path);
-                await using var source = entry.Open();
-                await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-                await CopyCappedAsync(source, target, MaxModelBytes, $"{entryName} is larger than {MaxModelBytes / 1048576} MB.", cancellationToken);
+                modelFile = $"{jobId:N}.txt";
+                modelText = await ReadTextAsync(entry, MaxModelBytes, cancellationToken);
             }
             trainingJobs.Add(new TrainingJobEntity
             {
-                Id = Guid.CreateVersion7(), ExperimentId = e.Id, Revision = t.Revision, DatasetFile = "", Status = Settled(t.Status), Error = t.Error,
+                Id = jobId, Model = modelText is null ? null : new TrainingModelEntity { JobId = jobId, Text = modelText }, ExperimentId = e.Id, Revision = t.Revision, DatasetFile = "", Status = Settled(t.Status), Error = t.Error,
                 Log = t.Log ?? "", CurveJson = t.CurveJson ?? "[]", ResultJson = t.ResultJson, ParametersJson = t.ParametersJson ?? "{}", ModelFile = modelFile,
                 MetricName = t.MetricName ?? "", PredictedFinal = t.PredictedFinal, RealFinal = t.RealFinal,
                 CreatedUtc = t.CreatedUtc, StartedUtc = t.StartedUtc, CompletedUtc = t.CompletedUtc,

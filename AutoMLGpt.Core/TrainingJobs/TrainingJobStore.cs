@@ -71,6 +71,16 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>The job's trained model (LightGBM text): from the database, or for jobs from before that, the data folder's file.</summary>
+    public async Task<string?> ModelTextAsync(TrainingJobEntity job, DataFolders folders, CancellationToken ct = default)
+    {
+        if (job.ModelFile is null) return null;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            if (await db.TrainingModels.AsNoTracking().Where(m => m.JobId == job.Id).Select(m => m.Text).SingleOrDefaultAsync(ct) is { } text) return text;
+        var path = folders.ModelPath(job.ModelFile);
+        return File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : null;
+    }
+
     public async Task<TrainingJobEntity?> FindAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

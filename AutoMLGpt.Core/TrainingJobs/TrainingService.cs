@@ -174,7 +174,8 @@ public sealed class TrainingService(
     public async Task<int> LearnFinishedRunsAsync(CancellationToken ct)
     {
         if (experience is null) return 0;
-        var since = _learnedUntil;
+        // A minute back: a run saved late by a node whose clock is behind is still found (the set skips repeats).
+        var since = _learnedUntil == DateTime.MinValue ? DateTime.MinValue : _learnedUntil - TimeSpan.FromMinutes(1);
         var added = 0;
         foreach (var (jobId, completed, record) in await ExperiencesSinceAsync(since, ct))
         {
@@ -246,6 +247,7 @@ public sealed class TrainingService(
         string? error = null;
         TrainingResult? result = null;
         string? modelFile = null;
+        string? modelText = null;
         double? realFinal = null;
         TrainingParameters? parameters = null;
         using var checkpoints = new CancellationTokenSource();
@@ -316,8 +318,8 @@ public sealed class TrainingService(
                 else outcome = await Task.Run(() => TrainWithCheckpoints(live, data, trained, card, metric, resume, cts.Token), CancellationToken.None);
             }
 
-            modelFile = $"{id:N}.txt";
-            await File.WriteAllTextAsync(folders.ModelPath(modelFile), outcome.ModelText, CancellationToken.None);
+            modelFile = $"{id:N}.txt"; // its name; the model itself is saved with the job's final state, in the database
+            modelText = outcome.ModelText;
             realFinal = outcome.Test.Get(metric);
             Append(live, $"Best iteration {outcome.BestIteration} of {outcome.Iterations}; test {metric} {realFinal:0.####} on {outcome.Test.Rows:N0} rows; {outcome.Elapsed.TotalSeconds:0.0} s.");
             if (probe is not null && realFinal is { } rf)
@@ -380,7 +382,8 @@ public sealed class TrainingService(
                     if (finalCheckpoint is not null) j.CheckpointJson = finalCheckpoint;
                     return;
                 }
-                j.Status = status; j.Error = error; j.ModelFile = modelFile; j.RealFinal = realFinal;
+                j.Status = status; j.Error = error; j.RealFinal = realFinal;
+                if (status == RunStatus.Succeeded && modelText is not null) (j.ModelFile, j.Model) = (modelFile, new TrainingModelEntity { JobId = j.Id, Text = modelText });
                 j.ResultJson = result is null ? null : TrainingJobStore.Serialize(result);
                 j.CompletedUtc = j.HeartbeatUtc;
                 j.CheckpointJson = null; // the model file is the result now; a checkpoint can be megabytes

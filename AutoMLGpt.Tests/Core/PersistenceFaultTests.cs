@@ -54,7 +54,7 @@ public sealed class PersistenceFaultTests
         bundle.Position = 0;
         var faulty = Faulty();
         var import = await Assert.ThrowsAnyAsync<Exception>(() =>
-            new ExperimentBundles(faulty, new ExperimentStore(faulty, clock), new ExperimentReviews(new ExperimentStore(faulty, clock), new TrainingJobStore(faulty, clock)), db.Services.GetRequiredService<DataFolders>(), clock)
+            new ExperimentBundles(faulty, new ExperimentStore(faulty, clock), new ExperimentReviews(new ExperimentStore(faulty, clock), new TrainingJobStore(faulty, clock)), db.Services.GetRequiredService<DataFolders>(), clock, new TrainingJobStore(faulty, clock))
                 .ImportAsync(bundle, "coco.zip"));
         Assert.Contains("injected fault", import.ToString());
 

@@ -14,17 +14,18 @@ namespace AutoMLGpt.Tests.Server;
 /// both processes end with the same model, the curve reaches the database, Cancel stops both, and a killed peer fails the
 /// job instead of hanging it.
 /// </summary>
-public sealed class DistributedTrainingTests
+public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static DistributedTrainingOptions Options(string learner = "data") => new()
     {
         Processes = 2, MinTrainRows = 0, TreeLearner = learner, TimeoutSeconds = 60, RankAssembly = WebProcess.Built("AutoMLGpt.Worker"),
     };
 
-    [Fact]
-    public async Task TwoLocalProcessesTrainTheSameModelAsGoodAsOneProcess()
+    private sealed record AdultRun(DistributedOutcome Result, List<IterationMetrics> Curve, List<string> Log, TabularData Data, TrainingParameters Parameters, DataCard Card);
+
+    /// <summary>Adult with LightGBM's defaults (100 iterations) on two local processes; the shard folder is checked, then removed.</summary>
+    private static async Task<AdultRun> TrainAdultOnTwoProcessesAsync(string learner)
     {
-        const string learner = "data";
         var table = CsvReader.Read(SharedData.Csv("adult"));
         var card = DataProfiler.Profile(table).ToDataCard("adult");
         var data = TabularData.Build(table, card);
@@ -33,49 +34,45 @@ public sealed class DistributedTrainingTests
         try
         {
             var trainer = new DistributedTrainer(Options(learner), new LocalProcessLauncher(Options(learner)));
-            var curve = new List<IterationMetrics>();
-            var log = new List<string>();
+            var (curve, log) = (new List<IterationMetrics>(), new List<string>());
             var result = await trainer.TrainAsync(Guid.NewGuid(), folder, data, parameters, card, 2, curve.Add, log.Add, CancellationToken.None);
-
-            Assert.Equal(2, result.Models.Count);
-            Assert.True(result.ModelsIdentical, "the two processes' models differ");
-            Assert.Contains("Tree=0", result.Models[0]);
-            Assert.Contains($"[tree_learner: {learner}]", result.Models[0]);
-            Assert.Equal(Enumerable.Range(1, parameters.Iterations), curve.Select(m => m.Iteration)); // process 0's curve, each iteration once, in order
-            Assert.Equal(2, log.Count(l => l.Contains("dataset built")));
             Assert.Empty(Directory.GetDirectories(Path.Combine(folder, "distributed"))); // shards deleted
-
-            var single = LightGbmTrainer.Train(data, parameters, card, _ => { }, CancellationToken.None);
-            Assert.InRange(result.Outcome.Test.Accuracy!.Value, single.Test.Accuracy!.Value - 0.01, single.Test.Accuracy.Value + 0.01);
-            Assert.InRange(result.Outcome.Test.Auc!.Value, single.Test.Auc!.Value - 0.01, 1);
+            return new AdultRun(result, curve, log, data, parameters, card);
         }
         finally { Directory.Delete(folder, true); }
     }
 
+    [Fact]
+    public async Task TwoLocalProcessesTrainTheSameModelAsGoodAsOneProcess()
+    {
+        var run = await TrainAdultOnTwoProcessesAsync("data");
+        var result = run.Result;
+        Assert.Equal(2, result.Models.Count);
+        Assert.True(result.ModelsIdentical, "the two processes' models differ");
+        Assert.Contains("Tree=0", result.Models[0]);
+        Assert.Contains("[tree_learner: data]", result.Models[0]);
+        Assert.Equal(Enumerable.Range(1, run.Parameters.Iterations), run.Curve.Select(m => m.Iteration)); // process 0's curve, each iteration once, in order
+        Assert.Equal(2, run.Log.Count(l => l.Contains("dataset built")));
+
+        var single = LightGbmTrainer.Train(run.Data, run.Parameters, run.Card, _ => { }, CancellationToken.None);
+        Assert.InRange(result.Outcome.Test.Accuracy!.Value, single.Test.Accuracy!.Value - 0.01, single.Test.Accuracy.Value + 0.01);
+        Assert.InRange(result.Outcome.Test.Auc!.Value, single.Test.Auc!.Value - 0.01, 1);
+    }
+
     /// <summary>
     /// Voting-parallel runs and reports, but it is LightGBM's approximate learner: its processes may end with different
-    /// models (process 0's is kept, the log warns) and on tables of this size it is less accurate (SCALE.md has figures).
+    /// models (process 0's is kept, the log warns) and it is less accurate (BENCHMARKS.md has figures).
     /// </summary>
     [Fact]
-    public async Task VotingParallelTrainsOnTwoProcessesAndKeepsProcessZerosModel()
+    public async Task VotingParallelTrainsOnTwoProcessesKeepsProcessZerosModelAndSaysItIsApproximate()
     {
-        var table = CsvReader.Read(SharedData.Csv("adult"));
-        var card = DataProfiler.Profile(table).ToDataCard("adult");
-        var data = TabularData.Build(table, card);
-        var parameters = TrainingParameters.From([], card, data.Classes.Length, threads: 2);
-        var folder = Directory.CreateTempSubdirectory("automlgpt-distributed-").FullName;
-        try
-        {
-            var trainer = new DistributedTrainer(Options("voting"), new LocalProcessLauncher(Options("voting")));
-            var curve = new List<IterationMetrics>();
-            var result = await trainer.TrainAsync(Guid.NewGuid(), folder, data, parameters, card, 2, curve.Add, _ => { }, CancellationToken.None);
-            Assert.Equal(result.Models[0], result.Outcome.ModelText);
-            Assert.Contains("[tree_learner: voting]", result.Models[0]);
-            Assert.Contains("[top_k: 20]", result.Models[0]);
-            Assert.Equal(Enumerable.Range(1, result.Outcome.Iterations), curve.Select(m => m.Iteration));
-            Assert.InRange(result.Outcome.Test.Auc!.Value, 0.75, 1); // a real model, if a weaker one than data-parallel's
-        }
-        finally { Directory.Delete(folder, true); }
+        var run = await TrainAdultOnTwoProcessesAsync("voting");
+        Assert.Equal(run.Result.Models[0], run.Result.Outcome.ModelText);
+        Assert.Contains("[tree_learner: voting]", run.Result.Models[0]);
+        Assert.Contains("[top_k: 20]", run.Result.Models[0]);
+        Assert.Equal(Enumerable.Range(1, run.Result.Outcome.Iterations), run.Curve.Select(m => m.Iteration));
+        Assert.Contains(run.Log, l => l.Contains("voting-parallel is LightGBM's approximate learner"));
+        Assert.InRange(run.Result.Outcome.Test.Auc!.Value, 0.75, 1); // a real model, if a weaker one than data-parallel's
     }
 
     private static Dictionary<string, string?> JobSettings(string timeout = "60") => new()
@@ -85,9 +82,11 @@ public sealed class DistributedTrainingTests
     };
 
     [Fact]
-    public async Task ADistributedJobStreamsProcessZerosCurveAndSavesItsMetricsAndModel()
+    public async Task ADistributedJobStreamsProcessZerosCurveAndSavesItsMetricsAndModelOnPostgreSql()
     {
-        await using var db = await TestDatabase.CreateAsync(settings: JobSettings());
+        var settings = JobSettings();
+        foreach (var (key, value) in await postgres.SettingsAsync()) settings[key] = value;
+        await using var db = await TestDatabase.CreateAsync(settings: settings);
         var service = db.Services.GetRequiredService<TrainingService>();
         await service.StartAsync(CancellationToken.None);
         var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(db, "adult");
@@ -102,6 +101,7 @@ public sealed class DistributedTrainingTests
         var row = (await db.Services.GetRequiredService<TrainingJobStore>().FindAsync(job))!;
         var saved = TrainingJobStore.ToView(row).Curve;
         Assert.Equal(Enumerable.Range(1, done.Result!.Iterations), saved.Select(m => m.Iteration));
+        Assert.Contains("tree_learner: data", await db.Services.GetRequiredService<TrainingJobStore>().ModelTextAsync(row, db.Services.GetRequiredService<DataFolders>()));
         Assert.InRange(done.RealFinal!.Value, 0.85, 1.0);
         await service.StopAsync(CancellationToken.None);
     }

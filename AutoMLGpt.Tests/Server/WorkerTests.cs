@@ -92,7 +92,7 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
             Assert.Equal($"{Environment.MachineName}:{worker.Id}", row.ClaimedBy); // trained by the worker, not here
             Assert.NotEqual(TrainingJobStore.ThisProcess, row.ClaimedBy);
             Assert.Contains(seen, v => v.Status == RunStatus.Queued || v.Status == RunStatus.Running);
-            Assert.True(File.Exists(web.Services.GetRequiredService<DataFolders>().ModelPath(row.ModelFile!)));
+            Assert.Contains("tree", await web.Services.GetRequiredService<TrainingJobStore>().ModelTextAsync(row, web.Services.GetRequiredService<DataFolders>())); // in the database, for any node
             await service.StopAsync(CancellationToken.None);
         }
         finally

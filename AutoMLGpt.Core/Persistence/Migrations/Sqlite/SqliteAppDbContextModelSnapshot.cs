@@ -483,6 +483,20 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.ToTable("TrainingJobs", (string)null);
                 });
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.TrainingModelEntity", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobId");
+
+                    b.ToTable("TrainingModels", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -664,6 +678,15 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.TrainingModelEntity", b =>
+                {
+                    b.HasOne("AutoMLGpt.Core.Experiments.TrainingJobEntity", null)
+                        .WithOne("Model")
+                        .HasForeignKey("AutoMLGpt.Core.Experiments.TrainingModelEntity", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -722,6 +745,11 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Navigation("Revisions");
 
                     b.Navigation("Stages");
+                });
+
+            modelBuilder.Entity("AutoMLGpt.Core.Experiments.TrainingJobEntity", b =>
+                {
+                    b.Navigation("Model");
                 });
 #pragma warning restore 612, 618
         }
