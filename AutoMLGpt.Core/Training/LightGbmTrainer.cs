@@ -12,7 +12,11 @@ public sealed record IterationMetrics(int Iteration, double TrainLoss, double Va
 }
 
 /// <summary>A training run's state at a checkpoint: the model so far (LightGBM text) and early stopping's bookkeeping.</summary>
-public sealed record TrainingCheckpoint(string Model, int Iteration, int BestIteration, double BestLoss, double BestValidMetric);
+public sealed record TrainingCheckpoint(string Model, int Iteration, int BestIteration, double BestLoss, double BestValidMetric)
+{
+    /// <summary>The run had ended (early stop, its cap): a resumed one trains no further.</summary>
+    public bool Finished { get; init; }
+}
 
 /// <summary>How often a run hands its model so far to <see cref="Save"/> (which must be quick: it runs between iterations).</summary>
 public sealed record ModelCheckpoints(TimeSpan Every, Action<TrainingCheckpoint> Save);
@@ -136,7 +140,7 @@ public sealed class LightGbmRun : IDisposable
             var outputs = task == MlTask.MulticlassClassification ? split.Classes : 1;
             LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", InitScores(previous, split.XTrain, split.TrainRows, split.Columns, outputs), split.TrainRows * outputs, LightGbmNative.Float64));
             LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", InitScores(previous, split.XValid, split.ValidRows, split.Columns, outputs), split.ValidRows * outputs, LightGbmNative.Float64));
-            (Iteration, BestIteration, _bestLoss, BestValidMetric) = (resumeFrom.Iteration, resumeFrom.BestIteration, resumeFrom.BestLoss, resumeFrom.BestValidMetric);
+            (Iteration, BestIteration, _bestLoss, BestValidMetric, Finished) = (resumeFrom.Iteration, resumeFrom.BestIteration, resumeFrom.BestLoss, resumeFrom.BestValidMetric, resumeFrom.Finished);
             ResumedFrom = resumeFrom.Iteration;
         }
         try
@@ -146,6 +150,12 @@ public sealed class LightGbmRun : IDisposable
         }
         finally { if (previous != 0) LightGbmNative.LGBM_BoosterFree(previous); }
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(_booster, split.Valid));
+        if (resumeFrom is not null)
+        {
+            // The booster copied the init scores; clear them, so the next booster on this split (a race) starts clean.
+            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", [], 0, LightGbmNative.Float64));
+            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", [], 0, LightGbmNative.Float64));
+        }
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(_booster, out var evalCount));
         _trainEval = new double[evalCount];
         _validEval = new double[evalCount];
@@ -174,7 +184,7 @@ public sealed class LightGbmRun : IDisposable
     public int? ResumedFrom { get; }
 
     /// <summary>The model so far and the early-stopping state: enough to continue on another process (call between iterations).</summary>
-    public TrainingCheckpoint Checkpoint() => new(LightGbmNative.SaveModel(_booster, Iteration), Iteration, BestIteration, _bestLoss, BestValidMetric);
+    public TrainingCheckpoint Checkpoint() => new(LightGbmNative.SaveModel(_booster, Iteration), Iteration, BestIteration, _bestLoss, BestValidMetric) { Finished = Finished };
 
     // Raw scores of the checkpoint's trees, laid out as LightGBM wants init scores: class by class for multiclass.
     private static double[] InitScores(IntPtr booster, float[] x, int rows, int columns, int outputs)

@@ -45,8 +45,8 @@ public sealed class TrainingService(
         public readonly StringBuilder Log = new();
         public readonly List<IterationMetrics> Curve = [];
         public RunStatus Status = RunStatus.Queued;
-        /// <summary>The latest model checkpoint taken on the training thread, waiting for the checkpoint loop to save it.</summary>
-        public Training.TrainingCheckpoint? PendingCheckpoint;
+        /// <summary>The latest model checkpoint (a run's or a race's, as JSON) taken on the training thread, waiting for the checkpoint loop to save it.</summary>
+        public string? PendingCheckpoint;
         /// <summary>The job's row holds a model checkpoint (saved by this runner or one before it).</summary>
         public bool HasSavedCheckpoint;
         /// <summary>Keeps the job's heartbeat going from the queue to its end.</summary>
@@ -264,7 +264,11 @@ public sealed class TrainingService(
 
             var resume = job.Mode == TrainingModes.Recommended && job.CheckpointJson is { } saved
                 ? System.Text.Json.JsonSerializer.Deserialize<Training.TrainingCheckpoint>(saved, ExperimentStore.Json) : null;
+            var raceResume = job.Mode == TrainingModes.Race && job.CheckpointJson is { } savedRace
+                ? System.Text.Json.JsonSerializer.Deserialize<RaceCheckpoint>(savedRace, ExperimentStore.Json) : null;
             live.HasSavedCheckpoint = job.CheckpointJson is not null;
+            if (raceResume is not null)
+                lock (live.Gate) live.Log.Clear().Append(job.Log); // the curve is kept once the race's candidates are known
             if (resume is not null)
             {
                 // The runner before this one stopped: keep what it saved, and go on from its last model checkpoint.
@@ -300,7 +304,7 @@ public sealed class TrainingService(
             MetricForecast? probe = null;
             IReadOnlyList<RaceResult> race = [];
             if (job.Mode == TrainingModes.Race)
-                (outcome, parameters, race) = await RaceAsync(live, card, data, metric, cts.Token);
+                (outcome, parameters, race) = await RaceAsync(live, card, data, metric, raceResume, TrainingJobStore.ToView(job).Curve, cts.Token);
             else
             {
                 if (resume is null) probe = await ProbeAsync(live, card, data, parameters, metric, cts.Token);
@@ -362,7 +366,7 @@ public sealed class TrainingService(
             if (checkpointLoop is not null) await checkpointLoop;
             // Stopped with its process (not by the user) after a model checkpoint: queued again, to continue from it on
             // the next runner (this process after a restart, or another worker).
-            Training.TrainingCheckpoint? pending;
+            string? pending;
             lock (live.Gate) { pending = live.PendingCheckpoint; live.PendingCheckpoint = null; }
             var requeue = status == RunStatus.Interrupted && (pending is not null || live.HasSavedCheckpoint);
             if (requeue) Append(live, "Stopped with its process; queued again to continue from its last model checkpoint.");
@@ -370,7 +374,7 @@ public sealed class TrainingService(
             string log; string curve;
             lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); }
             var finalParameters = parameters;
-            var finalCheckpoint = pending is null ? null : TrainingJobStore.Serialize(pending);
+            var finalCheckpoint = pending;
             await jobs.UpdateAsync(id, j =>
             {
                 if (finalParameters is not null) j.ParametersJson = TrainingJobStore.Serialize(finalParameters);
@@ -401,7 +405,13 @@ public sealed class TrainingService(
     // the checkpoint loop to save.
     private TrainingOutcome TrainWithCheckpoints(LiveJob live, TabularData data, TrainingParameters parameters, DataCard card, string metric, Training.TrainingCheckpoint? resume, CancellationToken ct) =>
         LightGbmTrainer.Train(data, parameters, card, m => AddIteration(live, m, card, metric), ct, resume,
-            new ModelCheckpoints(TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => { lock (live.Gate) live.PendingCheckpoint = checkpoint; }));
+            new ModelCheckpoints(TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => SetPendingCheckpoint(live, checkpoint)));
+
+    private static void SetPendingCheckpoint<T>(LiveJob live, T checkpoint)
+    {
+        var json = TrainingJobStore.Serialize(checkpoint);
+        lock (live.Gate) live.PendingCheckpoint = json;
+    }
 
     private static void AddIteration(LiveJob live, IterationMetrics m, DataCard card, string metric)
     {
@@ -459,7 +469,8 @@ public sealed class TrainingService(
     /// Races the portfolio's candidates on one split, binned once (successive halving by default): every candidate's
     /// curve streams into the chart, and the best on validation is kept.
     /// </summary>
-    private async Task<(TrainingOutcome, TrainingParameters, IReadOnlyList<RaceResult>)> RaceAsync(LiveJob live, DataCard card, TabularData data, string metric, CancellationToken ct)
+    private async Task<(TrainingOutcome, TrainingParameters, IReadOnlyList<RaceResult>)> RaceAsync(LiveJob live, DataCard card, TabularData data, string metric,
+        RaceCheckpoint? resume, IReadOnlyList<IterationMetrics> savedCurve, CancellationToken ct)
     {
         var portfolio = knowledge!.Portfolio!;
         var choice = portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
@@ -471,12 +482,23 @@ public sealed class TrainingService(
         Append(live, portfolio.Options.RaceStrategy == PortfolioRace.Halving
             ? $"Race: {plan.Count} candidates on the same split by successive halving (the better half on validation {metric} goes on with twice the rounds, from {portfolio.Options.FirstRung}); the last one trains to its early stop. About {Math.Ceiling(estimate):0} s."
             : $"Race: {plan.Count} candidates on the same split, about {Math.Ceiling(estimate):0} s (budget {budget.TotalSeconds:0} s); each trains with early stopping on the validation loss and the best validation {metric} wins.");
+        if (resume is not null && !resume.Fits(plan))
+        {
+            Append(live, "The race's candidates changed since its checkpoint (the knowledge learned from other runs meanwhile): it starts again.");
+            resume = null;
+        }
+        if (resume is not null)
+        {
+            lock (live.Gate) { live.Curve.Clear(); live.Curve.AddRange(savedCurve.Where(m => resume.Covers(plan, m))); }
+            Append(live, $"Resumed the race from its checkpoint ({resume.Alive.Length} candidate(s) still in, {resume.Runs.Count(r => r is not null)} with their models so far; the rounds after it are trained again).");
+        }
         return await Task.Run(() =>
         {
             using var split = LightGbmSplit.Create(data);
             var outcome = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, threads,
                 (id, m) => { lock (live.Gate) live.Curve.Add(m with { Candidate = id }); live.Touch(); },
-                line => Append(live, line), ct, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget);
+                line => Append(live, line), ct, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget,
+                resumeFrom: resume, checkpoints: (TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => SetPendingCheckpoint(live, checkpoint)));
             var race = outcome.Candidates.Select((r, i) => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Valid,
                 r.Test, r.BestIteration, r.Seconds, i == outcome.Winner) { DroppedAtIteration = r.DroppedAtIteration }).ToList();
             return (outcome.WinnerOutcome, outcome.Candidates[outcome.Winner].Parameters, (IReadOnlyList<RaceResult>)race);
@@ -526,9 +548,8 @@ public sealed class TrainingService(
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                string log; string curve; Training.TrainingCheckpoint? model;
-                lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); model = live.PendingCheckpoint; live.PendingCheckpoint = null; }
-                var checkpoint = model is null ? null : TrainingJobStore.Serialize(model);
+                string log; string curve; string? checkpoint;
+                lock (live.Gate) { log = live.Log.ToString(); curve = TrainingJobStore.Serialize(live.Curve); checkpoint = live.PendingCheckpoint; live.PendingCheckpoint = null; }
                 var cancelRequested = false;
                 await jobs.UpdateAsync(id, j =>
                 {

@@ -131,6 +131,51 @@ public class TrainingServiceTests
         await service.StopAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// A race whose app stops after a checkpoint is queued again and, at the next start, continues from its rungs: the
+    /// log says so, and no candidate's iteration is on the curve twice.
+    /// </summary>
+    [Fact]
+    public async Task ARaceStoppedWithItsAppContinuesFromItsCheckpointAtTheNextStart()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-race-resume-").FullName;
+        var settings = new Dictionary<string, string?> { ["Training:ModelCheckpointSeconds"] = "0.1", ["Training:CheckpointSeconds"] = "0.2" };
+        try
+        {
+            Guid job;
+            await using (var db = await TestDatabase.CreateAsync(folder, settings: settings))
+            {
+                var service = db.Services.GetRequiredService<TrainingService>();
+                await service.StartAsync(CancellationToken.None);
+                var experiment = await ExperimentFromUploadAsync(db, "adult");
+                job = await service.EnqueueAsync(experiment, mode: TrainingModes.Race);
+                var store = db.Services.GetRequiredService<TrainingJobStore>();
+                for (var i = 0; i < 1800 && (await store.FindAsync(job))?.CheckpointJson is null; i++) await Task.Delay(100);
+                Assert.NotNull((await store.FindAsync(job))!.CheckpointJson);
+                await service.StopAsync(CancellationToken.None); // the app stops mid-race
+                var stopped = (await store.FindAsync(job))!;
+                Assert.Equal(RunStatus.Queued, stopped.Status);
+                Assert.Contains("queued again", stopped.Log);
+            }
+            await using (var db = await TestDatabase.CreateAsync(folder, settings: settings))
+            {
+                var service = db.Services.GetRequiredService<TrainingService>();
+                await service.StartAsync(CancellationToken.None);
+                var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 240);
+                Assert.True(done.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\n{done.Log}");
+                Assert.Contains("Resumed the race from its checkpoint", done.Log);
+                Assert.Equal(done.Curve.Count, done.Curve.Select(m => (m.Candidate, m.Iteration)).Distinct().Count());
+                Assert.Single(done.Result!.Race, r => r.Winner);
+                await service.StopAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
     [Fact]
     public async Task FollowingAJobStreamsItsChangesUntilItEndsWithoutAViewPerIteration()
     {

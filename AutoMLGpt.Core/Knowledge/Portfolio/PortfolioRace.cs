@@ -10,6 +10,25 @@ public sealed record RacedCandidate(RaceEntry Entry, TrainingParameters Paramete
 public sealed record RaceOutcome(IReadOnlyList<RacedCandidate> Candidates, int Winner, TrainingOutcome WinnerOutcome, TimeSpan Elapsed);
 
 /// <summary>
+/// A race's state between rungs (or, racing in full, between candidates): every started candidate's model so far, who
+/// is still in, who was dropped when, and the next rung. A runner that takes over a race whose runner died continues
+/// from it on the same split (the split is seeded).
+/// </summary>
+public sealed record RaceCheckpoint(string[] Candidates, int Rung, int[] Alive, int?[] Dropped, TrainingCheckpoint?[] Runs, double Seconds)
+{
+    /// <summary>Whether this checkpoint is of a race of exactly these candidates (the plan can change as the knowledge grows).</summary>
+    public bool Fits(IReadOnlyList<RaceEntry> entries) => Candidates.SequenceEqual(entries.Select(e => e.Candidate.Id)) && Runs.Length == entries.Count && Dropped.Length == entries.Count;
+
+    /// <summary>The checkpoint of the candidate a curve point belongs to covers that point.</summary>
+    public bool Covers(IReadOnlyList<RaceEntry> entries, IterationMetrics point)
+    {
+        for (var i = 0; i < entries.Count && i < Runs.Length; i++)
+            if (entries[i].Candidate.Id == point.Candidate) return Runs[i] is { } run && point.Iteration <= run.Iteration;
+        return false;
+    }
+}
+
+/// <summary>
 /// Races portfolio candidates on one binned split. <b>Successive halving</b> (Jamieson &amp; Talwalkar 2016, as in
 /// Hyperband and FLAML's racing): all candidates train up to a first budget of boosting (rounds × learning rate, so a
 /// low learning rate gets more rounds), the better half on validation goes on with twice the budget, and so on until
@@ -23,17 +42,28 @@ public static class PortfolioRace
 
     public static RaceOutcome Run(LightGbmSplit split, IReadOnlyList<RaceEntry> entries, MlTask task, string primaryMetric, int threads,
         Action<string, IterationMetrics>? onIteration, Action<string>? log, CancellationToken cancellationToken,
-        string strategy = Halving, int firstRung = 100, TimeSpan? budget = null, int trainMetricEvery = 0)
+        string strategy = Halving, int firstRung = 100, TimeSpan? budget = null, int trainMetricEvery = 0,
+        RaceCheckpoint? resumeFrom = null, (TimeSpan Every, Action<RaceCheckpoint> Save)? checkpoints = null)
     {
         var higher = TaskDefaults.HigherIsBetter(LightGbmTrainer.CurveMetric(task, primaryMetric));
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        var before = TimeSpan.FromSeconds(resumeFrom?.Seconds ?? 0); // time the runners before this one spent
         var runs = new List<LightGbmRun>();
         var parameters = entries.Select(e => e.Candidate.Parameters(task, split.Classes, threads, overrides: e.Values)).ToList();
-        var dropped = new int?[entries.Count];
+        if (resumeFrom is not null && !resumeFrom.Fits(entries))
+            throw new InvalidDataException($"The race checkpoint is of other candidates ({string.Join(", ", resumeFrom.Candidates)}).");
+        var dropped = resumeFrom?.Dropped.ToArray() ?? new int?[entries.Count];
+        var lastCheckpoint = TimeSpan.Zero;
         try
         {
-            foreach (var p in parameters) runs.Add(new LightGbmRun(split, p, task, primaryMetric, trainMetricEvery));
-            var alive = Enumerable.Range(0, entries.Count).ToList();
+            for (var i = 0; i < parameters.Count; i++) runs.Add(new LightGbmRun(split, parameters[i], task, primaryMetric, trainMetricEvery, resumeFrom?.Runs[i]));
+            var alive = resumeFrom?.Alive.ToList() ?? Enumerable.Range(0, entries.Count).ToList();
+            void Checkpoint(int nextRung)
+            {
+                if (checkpoints is not { } c || watch.Elapsed - lastCheckpoint < c.Every) return;
+                lastCheckpoint = watch.Elapsed;
+                c.Save(new RaceCheckpoint([.. entries.Select(e => e.Candidate.Id)], nextRung, [.. alive], [.. dropped], runs.Select(r => r.Iteration > 0 ? r.Checkpoint() : null).ToArray(), (before + watch.Elapsed).TotalSeconds));
+            }
             bool Better(int a, int b) => double.IsNaN(runs[b].BestValidMetric) || (higher ? runs[a].BestValidMetric > runs[b].BestValidMetric : runs[a].BestValidMetric < runs[b].BestValidMetric);
             void Advance(int i, int until)
             {
@@ -45,14 +75,16 @@ public static class PortfolioRace
             {
                 foreach (var i in alive)
                 {
-                    if (i >= 2 && budget is { } b && watch.Elapsed > b) { log?.Invoke($"[{entries[i].Candidate.Id}] skipped: the race's time budget ({b.TotalSeconds:0} s) is used up."); dropped[i] = 0; continue; }
+                    if (runs[i].Finished || dropped[i] is not null) continue; // done before a resume
+                    if (i >= 2 && budget is { } b && before + watch.Elapsed > b) { log?.Invoke($"[{entries[i].Candidate.Id}] skipped: the race's time budget ({b.TotalSeconds:0} s) is used up."); dropped[i] = 0; continue; }
                     Advance(i, int.MaxValue);
                     log?.Invoke($"[{entries[i].Candidate.Id}] best iteration {runs[i].BestIteration}: validation {runs[i].BestValidMetric:0.####}; {runs[i].Elapsed.TotalSeconds:0.0} s.");
+                    Checkpoint(0);
                 }
             }
             else
             {
-                var rung = Math.Max(1, firstRung);
+                var rung = resumeFrom?.Rung is > 0 and var resumed ? resumed : Math.Max(1, firstRung);
                 // Rounds scale with 1 / learning rate (a rung is a budget of shrinkage, lr × rounds, as at lr 0.1): a slow
                 // learner is compared after as much boosting as a fast one, not dropped for being early in its curve.
                 var scale = parameters.Select(p => double.TryParse(p.LightGbm.GetValueOrDefault("learning_rate", "0.1"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var lr) && lr > 0
@@ -67,6 +99,7 @@ public static class PortfolioRace
                                 $"{(keep.Count == 1 ? "kept" : "going on")}: {string.Join(", ", keep.Select(i => entries[i].Candidate.Id))}.");
                     alive = keep;
                     rung *= 2;
+                    Checkpoint(rung);
                 }
                 Advance(alive[0], int.MaxValue);
             }
@@ -75,7 +108,7 @@ public static class PortfolioRace
             var raced = entries.Select((e, i) => new RacedCandidate(e, parameters[i], runs[i].BestValidMetric,
                 outcomes[i]?.Test.Get(primaryMetric) ?? double.NaN, runs[i].BestIteration, runs[i].Iteration, runs[i].Elapsed.TotalSeconds, dropped[i])).ToList();
             log?.Invoke($"Winner on validation: {entries[winner].Candidate.Id} ({runs[winner].MetricName} {runs[winner].BestValidMetric:0.####}); its model is kept.");
-            return new RaceOutcome(raced, winner, outcomes[winner]! with { Elapsed = watch.Elapsed }, watch.Elapsed);
+            return new RaceOutcome(raced, winner, outcomes[winner]! with { Elapsed = before + watch.Elapsed }, before + watch.Elapsed);
         }
         finally
         {
