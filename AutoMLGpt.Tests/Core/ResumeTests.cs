@@ -70,7 +70,7 @@ public sealed class ResumeTests
     /// trained again, and the winner's test score is the uninterrupted race's within 0.01.
     /// </summary>
     [Fact]
-    public void AResumedRaceKeepsItsRungsAndPicksTheSameWinner()
+    public void AResumedRaceKeepsItsFirstRungsDecisionsAndWinsAsWell()
     {
         var file = SharedData.Card("adult");
         var data = TabularData.Build(CsvReader.Read(SharedData.Csv("adult")), file.Card);
