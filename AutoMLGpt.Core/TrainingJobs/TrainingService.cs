@@ -309,10 +309,11 @@ public sealed class TrainingService(
             {
                 if (resume is null) probe = await ProbeAsync(live, card, data, parameters, metric, cts.Token);
                 var trained = parameters;
-                if (resume is null && distributed?.Applies(data.Split.Train.Length) == true)
+                if (distributed?.Applies(data.Split.Train.Length) == true)
                 {
-                    // Several processes, LightGBM's own parallel learner; not checkpointed (a lost runner starts it again).
-                    var run = await distributed.TrainAsync(id, folders.Root, data, trained, card, options.Threads, m => AddIteration(live, m, card, metric), line => Append(live, line), cts.Token);
+                    // Several processes, LightGBM's own parallel learner; process 0 checkpoints the model like a single run.
+                    var run = await distributed.TrainAsync(id, folders.Root, data, trained, card, options.Threads, m => AddIteration(live, m, card, metric), line => Append(live, line), cts.Token,
+                        resume, new ModelCheckpoints(TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => SetPendingCheckpoint(live, checkpoint)));
                     outcome = run.Outcome;
                     Append(live, run.ModelsIdentical
                         ? $"All {run.Models.Count} processes ended with the same model (as data-parallel training should)."

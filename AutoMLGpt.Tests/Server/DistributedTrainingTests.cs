@@ -60,6 +60,40 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
     }
 
     /// <summary>
+    /// Process 0 checkpoints the model; a job whose runner died (here: cancelled right after a checkpoint) continues from it
+    /// on a new set of processes, each scoring its own shard with the checkpoint's trees: the curve goes on from the
+    /// checkpoint, the processes still agree, and the result is as good as one uninterrupted process's.
+    /// </summary>
+    [Fact]
+    public async Task ADistributedJobContinuesFromProcessZerosCheckpointOnNewProcesses()
+    {
+        var table = CsvReader.Read(SharedData.Csv("adult"));
+        var card = DataProfiler.Profile(table).ToDataCard("adult");
+        var data = TabularData.Build(table, card);
+        var parameters = TrainingParameters.From([], card, data.Classes.Length, threads: 2);
+        var folder = Directory.CreateTempSubdirectory("automlgpt-distributed-").FullName;
+        try
+        {
+            var trainer = new DistributedTrainer(Options(), new LocalProcessLauncher(Options()));
+            TrainingCheckpoint? checkpoint = null;
+            using (var stop = new CancellationTokenSource())
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.TrainAsync(Guid.NewGuid(), folder, data, parameters, card, 2, _ => { }, _ => { }, stop.Token,
+                    checkpoints: new ModelCheckpoints(TimeSpan.FromMilliseconds(1), c => { if (c.Iteration >= 30 && checkpoint is null) { checkpoint = c; stop.Cancel(); } })));
+            Assert.NotNull(checkpoint);
+
+            var curve = new List<IterationMetrics>();
+            var resumed = await trainer.TrainAsync(Guid.NewGuid(), folder, data, parameters, card, 2, curve.Add, _ => { }, CancellationToken.None, resumeFrom: checkpoint);
+            Assert.Equal(Enumerable.Range(checkpoint.Iteration + 1, parameters.Iterations - checkpoint.Iteration), curve.Select(m => m.Iteration));
+            Assert.True(resumed.ModelsIdentical);
+            Assert.InRange(resumed.Outcome.BestIteration, checkpoint.Iteration + 1, parameters.Iterations);
+            Assert.Contains($"Tree={resumed.Outcome.BestIteration - 1}\n", resumed.Outcome.ModelText); // the checkpoint's trees and the new ones
+            var single = LightGbmTrainer.Train(data, parameters, card, _ => { }, CancellationToken.None);
+            Assert.InRange(resumed.Outcome.Test.Accuracy!.Value, single.Test.Accuracy!.Value - 0.01, single.Test.Accuracy.Value + 0.01);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    /// <summary>
     /// Voting-parallel runs and reports, but it is LightGBM's approximate learner: its processes may end with different
     /// models (process 0's is kept, the log warns) and it is less accurate (BENCHMARKS.md has figures).
     /// </summary>

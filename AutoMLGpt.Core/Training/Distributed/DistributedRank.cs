@@ -9,7 +9,7 @@ namespace AutoMLGpt.Core.Training.Distributed;
 public sealed record RankReport(string Event, int Rank)
 {
     public const string Prefix = "@lightgbm ";
-    public const string Built = "built", Iteration = "iteration", Done = "done", Error = "error";
+    public const string Built = "built", Iteration = "iteration", Checkpoint = "checkpoint", Done = "done", Error = "error";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public IterationMetrics? Metrics { get; init; }
@@ -65,8 +65,18 @@ public static class DistributedRank
                 using var split = LightGbmSplit.FromArrays(arrays, plan.MaxBin, plan.DatasetParameters);
                 Report(new RankReport(RankReport.Built, rank) { Message = $"{split.TrainRows} training rows" });
                 var parameters = plan.ToTrainingParameters();
-                using var run = new LightGbmRun(split, parameters, plan.Task, plan.PrimaryMetric, plan.TrainMetricEvery);
-                run.Advance(parameters.Iterations, m => { if (rank == 0) Report(new RankReport(RankReport.Iteration, rank) { Metrics = m }); }, CancellationToken.None);
+                // Continuing a job whose runner died: every process scores its own rows with the checkpoint's trees.
+                using var run = new LightGbmRun(split, parameters, plan.Task, plan.PrimaryMetric, plan.TrainMetricEvery, ShardFiles.ReadCheckpoint(Path.Combine(directory, ShardFiles.ResumeFile)));
+                var lastCheckpoint = watch.Elapsed;
+                run.Advance(parameters.Iterations, m =>
+                {
+                    if (rank != 0) return;
+                    Report(new RankReport(RankReport.Iteration, rank) { Metrics = m });
+                    if (plan.CheckpointSeconds <= 0 || (watch.Elapsed - lastCheckpoint).TotalSeconds < plan.CheckpointSeconds) return;
+                    lastCheckpoint = watch.Elapsed;
+                    ShardFiles.WriteCheckpoint(Path.Combine(directory, ShardFiles.CheckpointFile), run.Checkpoint());
+                    Report(new RankReport(RankReport.Checkpoint, rank) { Iterations = m.Iteration });
+                }, CancellationToken.None);
                 // Process 0 scores the test rows; the others only keep their model (the same one) for comparison.
                 var outcome = rank == 0 ? run.Outcome() : null;
                 File.WriteAllText(Path.Combine(directory, ShardFiles.ModelFile(rank)), outcome?.ModelText ?? run.BestModel());

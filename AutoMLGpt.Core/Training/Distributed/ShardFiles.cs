@@ -9,6 +9,9 @@ public sealed record DistributedPlan(
     int Processes, IReadOnlyDictionary<string, string> Parameters, int Iterations, int EarlyStoppingRounds, MlTask Task, string PrimaryMetric,
     int Classes, int Columns, int[] CategoricalFeatures, string MaxBin, int TrainMetricEvery, int TimeoutMinutes)
 {
+    /// <summary>Process 0 saves the model so far this often (0: never), so a job whose runner dies continues from it.</summary>
+    public double CheckpointSeconds { get; init; }
+
     public TrainingParameters ToTrainingParameters() => new(Parameters, Iterations, EarlyStoppingRounds, []);
 
     /// <summary>What each process's datasets need on top of the usual: LightGBM then finds each feature's bins on one process and shares them.</summary>
@@ -22,10 +25,22 @@ public sealed record DistributedPlan(
 /// </summary>
 public static class ShardFiles
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static string TrainShard(int rank) => $"train-{rank}.bin";
     public static string ModelFile(int rank) => $"model-{rank}.txt";
+    public const string CheckpointFile = "checkpoint.json", ResumeFile = "resume.json";
+
+    /// <summary>Writes a checkpoint whole or not at all (a reader never sees half a file): a temporary file, then a rename.</summary>
+    public static void WriteCheckpoint(string path, TrainingCheckpoint checkpoint)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(checkpoint, Json));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static TrainingCheckpoint? ReadCheckpoint(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<TrainingCheckpoint>(File.ReadAllText(path), Json) : null;
 
     /// <summary>Writes the plan and the shards: contiguous blocks of the (already shuffled) training rows, one per process.</summary>
     public static void Write(string directory, DistributedPlan plan, TabularData data)
