@@ -24,12 +24,18 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
     private sealed record AdultRun(DistributedOutcome Result, List<IterationMetrics> Curve, List<string> Log, TabularData Data, TrainingParameters Parameters, DataCard Card);
 
     /// <summary>Adult with LightGBM's defaults (100 iterations) on two local processes; the shard folder is checked, then removed.</summary>
-    private static async Task<AdultRun> TrainAdultOnTwoProcessesAsync(string learner)
+    /// <summary>Adult as the app would read an upload of it, with LightGBM's defaults (100 iterations).</summary>
+    private static (TabularData Data, TrainingParameters Parameters, DataCard Card) Adult()
     {
         var table = CsvReader.Read(SharedData.Csv("adult"));
         var card = DataProfiler.Profile(table).ToDataCard("adult");
         var data = TabularData.Build(table, card);
-        var parameters = TrainingParameters.From([], card, data.Classes.Length, threads: 2);
+        return (data, TrainingParameters.From([], card, data.Classes.Length, threads: 2), card);
+    }
+
+    private static async Task<AdultRun> TrainAdultOnTwoProcessesAsync(string learner)
+    {
+        var (data, parameters, card) = Adult();
         var folder = Directory.CreateTempSubdirectory("automlgpt-distributed-").FullName;
         try
         {
@@ -67,10 +73,7 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
     [Fact]
     public async Task ADistributedJobContinuesFromProcessZerosCheckpointOnNewProcesses()
     {
-        var table = CsvReader.Read(SharedData.Csv("adult"));
-        var card = DataProfiler.Profile(table).ToDataCard("adult");
-        var data = TabularData.Build(table, card);
-        var parameters = TrainingParameters.From([], card, data.Classes.Length, threads: 2);
+        var (data, parameters, card) = Adult();
         var folder = Directory.CreateTempSubdirectory("automlgpt-distributed-").FullName;
         try
         {

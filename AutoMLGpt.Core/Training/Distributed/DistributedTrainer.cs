@@ -111,6 +111,9 @@ public sealed class DistributedTrainer(DistributedTrainingOptions options, IDist
                     case RankExited { ExitCode: 0 } ended when done.ContainsKey(ended.Rank):
                         exited++;
                         break;
+                    case RankExited { Rank: < 0 } launcher:
+                        await run.StopAsync();
+                        throw new DistributedTrainingException($"The launcher lost the job's processes: {launcher.Detail}. Every process was stopped.");
                     case RankExited ended:
                         await run.StopAsync();
                         var why = errors.GetValueOrDefault(ended.Rank) ?? (ended.ExitCode switch

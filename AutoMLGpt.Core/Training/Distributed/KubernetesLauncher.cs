@@ -131,7 +131,7 @@ public sealed class KubernetesLauncher(KubernetesLaunchOptions options, Func<IKu
                 }
             }
             catch (OperationCanceledException) { }
-            catch (Exception ex) { _messages.Writer.TryWrite(new RankExited(-1, 1, $"Kubernetes: {ex.Message}")); }
+            catch (Exception ex) { _messages.Writer.TryWrite(new RankExited(-1, 1, $"Kubernetes: {ex.Message}")); } // a launcher failure, not a process's
             finally { _messages.Writer.TryComplete(); }
         }
 
