@@ -18,7 +18,7 @@ public static partial class BenchCommands
           search         [--out FILE]
           pipeline       [--out FILE]
           train          --datasets DIR [--k N] [--matrix FILE] [--out FILE]
-          train          --csv FILE --label COLUMN [--seeds N] [--threads N] [--set k=v,k=v] [--out FILE]   (any CSV: time per iteration, memory, test metric)
+          train          --csv FILE --label COLUMN [--seeds N] [--threads N] [--set k=v,k=v] [--baseline true|false] [--out FILE]   (any CSV: time per iteration, memory, test metric, the FastTree baseline's time)
           synthetic-table --rows N --out FILE [--seed N]
           distributed    --csv FILE --label COLUMN [--processes 1,2] [--seeds N] [--threads N] [--tree-learner data|voting] [--set k=v] [--out FILE]
         """;

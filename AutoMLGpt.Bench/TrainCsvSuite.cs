@@ -47,6 +47,14 @@ public static partial class BenchCommands
                     values[pair.Split('=')[0]] = pair.Split('=')[1];
                 parameters = parameters with { LightGbm = values };
             }
+            // The app trains ML.NET's FastTree on the same split after LightGBM, as the baseline: its share of a job.
+            double? baselineSeconds = null, baselineTest = null;
+            if (Get(o, "baseline", "true") == "true")
+            {
+                var baseline = MlNetBaseline.Train(data, card);
+                (baselineSeconds, baselineTest) = (baseline.Elapsed.TotalSeconds, baseline.Test.Get(card.PrimaryMetric));
+                Console.WriteLine($"seed {seed}: baseline {baseline.Trainer} {baselineSeconds:0.0} s, test {card.PrimaryMetric} {baselineTest:0.####}");
+            }
             sw.Restart();
             using var split = LightGbmSplit.Create(data, parameters.LightGbm.GetValueOrDefault("max_bin", "255"));
             var datasetSeconds = sw.Elapsed.TotalSeconds;
@@ -64,6 +72,7 @@ public static partial class BenchCommands
                                   $"test {card.PrimaryMetric} {test:0.####}, peak memory {peakMb:N0} MB [{choice.Candidate.Id}; num_leaves {parameters.LightGbm.GetValueOrDefault("num_leaves", "31")}, max_depth {parameters.LightGbm.GetValueOrDefault("max_depth", "-1")}]");
                 runs.Add(new
                 {
+                    BaselineSeconds = baselineSeconds, BaselineTest = baselineTest,
                     Seed = seed, TrainMetricEvery = every, AppPolicy = every == policy, outcome.Iterations, outcome.BestIteration, MsPerIteration = msPerIteration,
                     LoopSeconds = loopSeconds, DatasetConstructionSeconds = datasetSeconds, SplitSeconds = buildSeconds, Metric = card.PrimaryMetric, Test = test,
                     PeakMegabytes = peakMb, Candidate = choice.Candidate.Id, NumLeaves = parameters.LightGbm.GetValueOrDefault("num_leaves", "31"),
