@@ -20,6 +20,7 @@ public static partial class BenchCommands
           train          --datasets DIR [--k N] [--matrix FILE] [--out FILE]
           train          --csv FILE --label COLUMN [--seeds N] [--threads N] [--set k=v,k=v] [--baseline true|false] [--out FILE]   (any CSV: time per iteration, memory, test metric, the FastTree baseline's time)
           synthetic-table --rows N --out FILE [--seed N]
+          jobs-per-worker --datasets DIR [--only a,b] [--seeds N] [--out FILE]   (a worker's jobs per minute: one at a time with all cores, or one per core)
           distributed    --csv FILE --label COLUMN [--processes 1,2] [--seeds N] [--threads N] [--tree-learner data|voting] [--set k=v] [--out FILE]
         """;
 
@@ -43,6 +44,7 @@ public static partial class BenchCommands
                 "train" => options.ContainsKey("csv") ? TrainCsv(options) : TrainSuite(options),
                 "synthetic-table" => SyntheticTable(options),
                 "distributed" => await DistributedSuiteAsync(options),
+                "jobs-per-worker" => JobsPerWorkerSuite(options),
                 _ => throw new ArgumentException($"Unknown command \"{args[0]}\".\n{Usage}"),
             };
             if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix" or "synthetic-table"))
