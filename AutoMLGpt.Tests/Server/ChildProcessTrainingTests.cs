@@ -103,6 +103,45 @@ public sealed class ChildProcessTrainingTests
         }
     }
 
+    /// <summary>
+    /// Stopping the app asks its child to stop (SIGTERM), not kills it: the child saves its running job and, since the
+    /// job has a model checkpoint, queues it again to continue at the next start.
+    /// </summary>
+    [Fact]
+    public async Task StoppingTheAppStopsItsChildGracefullyAndTheRunningJobIsQueuedAgainFromItsCheckpoint()
+    {
+        var folder = Directory.CreateTempSubdirectory("automlgpt-child-stop-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Training:Isolation"] = "ChildProcess", ["Training:PollSeconds"] = "0.5", ["Training:CheckpointSeconds"] = "0.5",
+                ["Training:ModelCheckpointSeconds"] = "1", ["Training:Threads"] = "1", ["Database:DataDirectory"] = folder,
+            };
+            var app = AppFixture.StartApp(folder, out _, settings);
+            await using var db = await TestDatabase.CreateAsync(folder, settings: settings);
+            var experiment = await TrainingServiceTests.ExperimentFromCsvAsync(db, WorkerTests.SyntheticCsv(folder, 200_000), "large synthetic");
+            var job = await app.Services.GetRequiredService<TrainingService>().EnqueueAsync(experiment);
+            var store = db.Services.GetRequiredService<TrainingJobStore>();
+            AutoMLGpt.Core.Experiments.TrainingJobEntity? row = null;
+            for (var i = 0; i < 2400 && row?.CheckpointJson is null; i++) { await Task.Delay(100); row = await store.FindAsync(job); }
+            Assert.True(row?.CheckpointJson is not null, $"no model checkpoint: {row?.Status} {row?.Error}\n{row?.Log}");
+            var child = ChildPid(row!.ClaimedBy!);
+
+            await app.DisposeAsync();
+            Assert.True(await ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} still runs after the app stopped");
+            var stopped = (await store.FindAsync(job))!;
+            Assert.Equal(RunStatus.Queued, stopped.Status);
+            Assert.Null(stopped.ClaimedBy);
+            Assert.Contains("queued again to continue from its last model checkpoint", stopped.Log);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
     private static int ChildPid(string claimedBy) => int.Parse(claimedBy[(claimedBy.LastIndexOf(':') + 1)..]);
 
     private static int ParentOf(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
