@@ -207,8 +207,11 @@ public sealed class LightGbmRun : IDisposable
     public TimeSpan Elapsed => _watch.Elapsed;
     public string MetricName => _metric;
 
+    private TimeSpan _lastCheckpoint;
+
     /// <summary>Trains until <paramref name="untilIteration"/> (capped by the parameters) or an early stop.</summary>
-    public void Advance(int untilIteration, Action<IterationMetrics>? onIteration, CancellationToken cancellationToken)
+    /// <param name="checkpoints">Takes the model so far every so often (training time), after an iteration's report.</param>
+    public void Advance(int untilIteration, Action<IterationMetrics>? onIteration, CancellationToken cancellationToken, ModelCheckpoints? checkpoints = null)
     {
         _watch.Start();
         try
@@ -238,18 +241,26 @@ public sealed class LightGbmRun : IDisposable
                 if (finished != 0
                     || (_parameters.EarlyStoppingRounds > 0 && Iteration - BestIteration >= _parameters.EarlyStoppingRounds)
                     || Iteration >= _parameters.Iterations) Finished = true;
+                if (checkpoints is not null && _watch.Elapsed - _lastCheckpoint >= checkpoints.Every)
+                {
+                    _lastCheckpoint = _watch.Elapsed;
+                    checkpoints.Save(Checkpoint());
+                }
             }
         }
         finally { _watch.Stop(); }
     }
 
+    /// <summary>The iteration the model is kept at: the best on validation, or the last before any was best.</summary>
+    public int KeptIteration => BestIteration == 0 ? Iteration : BestIteration;
+
     /// <summary>The model up to its best iteration, without scoring the test rows.</summary>
-    public string BestModel() => LightGbmNative.SaveModel(_booster, BestIteration == 0 ? Iteration : BestIteration);
+    public string BestModel() => LightGbmNative.SaveModel(_booster, KeptIteration);
 
     /// <summary>Test metrics of the model at its best iteration, and the model itself.</summary>
     public TrainingOutcome Outcome(bool saveModel = true)
     {
-        var best = BestIteration == 0 ? Iteration : BestIteration;
+        var best = KeptIteration;
         var test = TestMetrics.Compute(_task, _split.YTest, LightGbmTrainer.PredictTest(_booster, _split, best), _split.Classes);
         var model = saveModel ? LightGbmNative.SaveModel(_booster, best) : "";
         return new TrainingOutcome(test, best, Iteration, model, Elapsed, _metric) { BestValidMetric = BestValidMetric };
@@ -294,14 +305,7 @@ public static class LightGbmTrainer
         var watch = Stopwatch.StartNew();
         using var split = LightGbmSplit.Create(data, parameters.LightGbm.GetValueOrDefault("max_bin", "255"));
         using var run = new LightGbmRun(split, parameters, card.Task, card.PrimaryMetric, TrainMetricEvery(data.Split.Train.Length), resumeFrom);
-        var last = TimeSpan.Zero;
-        run.Advance(parameters.Iterations, m =>
-        {
-            onIteration(m);
-            if (checkpoints is null || watch.Elapsed - last < checkpoints.Every) return;
-            last = watch.Elapsed;
-            checkpoints.Save(run.Checkpoint());
-        }, cancellationToken);
+        run.Advance(parameters.Iterations, onIteration, cancellationToken, checkpoints);
         return run.Outcome() with { Elapsed = watch.Elapsed };
     }
 

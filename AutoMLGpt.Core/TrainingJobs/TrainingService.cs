@@ -246,7 +246,6 @@ public sealed class TrainingService(
         var status = RunStatus.Failed;
         string? error = null;
         TrainingResult? result = null;
-        string? modelFile = null;
         string? modelText = null;
         double? realFinal = null;
         TrainingParameters? parameters = null;
@@ -323,8 +322,7 @@ public sealed class TrainingService(
                 else outcome = await Task.Run(() => TrainWithCheckpoints(live, data, trained, card, metric, resume, cts.Token), CancellationToken.None);
             }
 
-            modelFile = $"{id:N}.txt"; // its name; the model itself is saved with the job's final state, in the database
-            modelText = outcome.ModelText;
+            modelText = outcome.ModelText; // saved with the job's final state, in the database
             realFinal = outcome.Test.Get(metric);
             Append(live, $"Best iteration {outcome.BestIteration} of {outcome.Iterations}; test {metric} {realFinal:0.####} on {outcome.Test.Rows:N0} rows; {outcome.Elapsed.TotalSeconds:0.0} s.");
             if (probe is not null && realFinal is { } rf)
@@ -388,10 +386,10 @@ public sealed class TrainingService(
                     return;
                 }
                 j.Status = status; j.Error = error; j.RealFinal = realFinal;
-                if (status == RunStatus.Succeeded && modelText is not null) (j.ModelFile, j.Model) = (modelFile, new TrainingModelEntity { JobId = j.Id, Text = modelText });
+                if (status == RunStatus.Succeeded && modelText is not null) (j.ModelFile, j.Model) = ($"{id:N}.txt", new TrainingModelEntity { JobId = j.Id, Text = modelText });
                 j.ResultJson = result is null ? null : TrainingJobStore.Serialize(result);
                 j.CompletedUtc = j.HeartbeatUtc;
-                j.CheckpointJson = null; // the model file is the result now; a checkpoint can be megabytes
+                j.CheckpointJson = null; // the model is the result now; a checkpoint can be megabytes
             }, CancellationToken.None);
             _running.TryRemove(id, out _);
             _live.TryRemove(id, out _);

@@ -33,16 +33,29 @@ public static class WorkerHost
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (!Alive(parent)) { lifetime.StopApplication(); return; }
+                if (!IsAlive(parent)) { lifetime.StopApplication(); return; }
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+    }
 
-        private static bool Alive(int pid)
-        {
-            try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
-            catch (ArgumentException) { return false; }
-            catch (InvalidOperationException) { return false; }
-        }
+    /// <summary>
+    /// How a training process ended, from its exit code (on Linux 128 + the signal): what a parent tells the user about
+    /// a child worker or a distributed job's process. <paramref name="likelyKiller"/> says what most likely sent SIGKILL.
+    /// </summary>
+    public static string DescribeExit(int code, string likelyKiller) => code switch
+    {
+        137 => $"it was killed (exit 137), most likely {likelyKiller}",
+        134 => "it aborted (exit 134): a native crash or the runtime running out of memory",
+        139 => "it crashed (exit 139, segmentation fault) in native code",
+        _ => $"exit code {code}",
+    };
+
+    /// <summary>Whether the process still runs (what a child started by it watches, to end with it).</summary>
+    internal static bool IsAlive(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }

@@ -33,13 +33,7 @@ internal sealed class ChildWorkerDispatcher(TrainingOptions options, TrainingJob
                 return;
             }
             var runner = $"{Environment.MachineName}:{child.Id}";
-            var reason = child.ExitCode switch
-            {
-                137 => $"it was killed (exit 137), most likely at its memory limit of {options.ChildMemoryMegabytes} MB",
-                134 => "it aborted (exit 134): a native crash or the runtime running out of memory",
-                139 => "it crashed (exit 139, segmentation fault) in native code",
-                var code => $"exit code {code}",
-            };
+            var reason = WorkerHost.DescribeExit(child.ExitCode, $"at its memory limit of {options.ChildMemoryMegabytes} MB");
             var failed = await jobs.FailClaimedByAsync(runner,
                 $"The training process stopped: {reason}. Training runs in a child process (Training:ChildMemoryMegabytes = {options.ChildMemoryMegabytes}), so the app kept running; " +
                 "try a smaller table or a higher limit, then start a new run.", CancellationToken.None);

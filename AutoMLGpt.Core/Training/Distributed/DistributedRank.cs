@@ -10,7 +10,7 @@ public sealed record RankReport(string Event, int Rank)
 {
     public const string Prefix = "@lightgbm ";
     public const string Built = "built", Iteration = "iteration", Checkpoint = "checkpoint", Done = "done", Error = "error";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json = Experiments.ExperimentStore.Json;
 
     public IterationMetrics? Metrics { get; init; }
     public TestMetrics? Test { get; init; }
@@ -67,22 +67,21 @@ public static class DistributedRank
                 var parameters = plan.ToTrainingParameters();
                 // Continuing a job whose runner died: every process scores its own rows with the checkpoint's trees.
                 using var run = new LightGbmRun(split, parameters, plan.Task, plan.PrimaryMetric, plan.TrainMetricEvery, ShardFiles.ReadCheckpoint(Path.Combine(directory, ShardFiles.ResumeFile)));
-                var lastCheckpoint = watch.Elapsed;
-                run.Advance(parameters.Iterations, m =>
-                {
-                    if (rank != 0) return;
-                    Report(new RankReport(RankReport.Iteration, rank) { Metrics = m });
-                    if (plan.CheckpointSeconds <= 0 || (watch.Elapsed - lastCheckpoint).TotalSeconds < plan.CheckpointSeconds) return;
-                    lastCheckpoint = watch.Elapsed;
-                    ShardFiles.WriteCheckpoint(Path.Combine(directory, ShardFiles.CheckpointFile), run.Checkpoint());
-                    Report(new RankReport(RankReport.Checkpoint, rank) { Iterations = m.Iteration });
-                }, CancellationToken.None);
+                // Process 0 reports the curve and saves the checkpoints: every process holds the same model.
+                var checkpoints = rank == 0 && plan.CheckpointSeconds > 0
+                    ? new ModelCheckpoints(TimeSpan.FromSeconds(plan.CheckpointSeconds), checkpoint =>
+                    {
+                        ShardFiles.WriteCheckpoint(Path.Combine(directory, ShardFiles.CheckpointFile), checkpoint);
+                        Report(new RankReport(RankReport.Checkpoint, rank) { Iterations = checkpoint.Iteration });
+                    })
+                    : null;
+                run.Advance(parameters.Iterations, rank == 0 ? m => Report(new RankReport(RankReport.Iteration, rank) { Metrics = m }) : null, CancellationToken.None, checkpoints);
                 // Process 0 scores the test rows; the others only keep their model (the same one) for comparison.
                 var outcome = rank == 0 ? run.Outcome() : null;
                 File.WriteAllText(Path.Combine(directory, ShardFiles.ModelFile(rank)), outcome?.ModelText ?? run.BestModel());
                 Report(new RankReport(RankReport.Done, rank)
                 {
-                    Test = outcome?.Test, BestIteration = run.BestIteration == 0 ? run.Iteration : run.BestIteration, Iterations = run.Iteration,
+                    Test = outcome?.Test, BestIteration = run.KeptIteration, Iterations = run.Iteration,
                     BestValidMetric = run.BestValidMetric, Seconds = watch.Elapsed.TotalSeconds,
                 });
                 return 0;
@@ -137,12 +136,7 @@ public static class DistributedRank
         if (!int.TryParse(Environment.GetEnvironmentVariable(TrainingJobs.WorkerHost.ParentProcessVariable), out var parent)) return;
         new Thread(() =>
         {
-            while (true)
-            {
-                try { using var p = Process.GetProcessById(parent); if (p.HasExited) break; }
-                catch (ArgumentException) { break; }
-                Thread.Sleep(1000);
-            }
+            while (TrainingJobs.WorkerHost.IsAlive(parent)) Thread.Sleep(1000);
             Environment.Exit(3);
         }) { IsBackground = true, Name = "parent watch" }.Start();
     }

@@ -116,12 +116,8 @@ public sealed class DistributedTrainer(DistributedTrainingOptions options, IDist
                         throw new DistributedTrainingException($"The launcher lost the job's processes: {launcher.Detail}. Every process was stopped.");
                     case RankExited ended:
                         await run.StopAsync();
-                        var why = errors.GetValueOrDefault(ended.Rank) ?? (ended.ExitCode switch
-                        {
-                            137 => "it was killed (exit 137: out of memory or stopped from outside)",
-                            139 => "it crashed in native code (exit 139)",
-                            var code => $"exit code {code}",
-                        } + (ended.Detail.Length > 0 ? $"; it said: {ended.Detail}" : ""));
+                        var why = errors.GetValueOrDefault(ended.Rank) ?? TrainingJobs.WorkerHost.DescribeExit(ended.ExitCode, "out of memory or stopped from outside")
+                            + (ended.Detail.Length > 0 ? $"; it said: {ended.Detail}" : "");
                         throw new DistributedTrainingException($"Process {ended.Rank} of {n} of the distributed job stopped before the end: {why}. The other processes were stopped.");
                 }
             }

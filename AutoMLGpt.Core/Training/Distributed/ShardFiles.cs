@@ -25,7 +25,7 @@ public sealed record DistributedPlan(
 /// </summary>
 public static class ShardFiles
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json = Experiments.ExperimentStore.Json; // as the job row stores checkpoints (NaN allowed)
 
     public static string TrainShard(int rank) => $"train-{rank}.bin";
     public static string ModelFile(int rank) => $"model-{rank}.txt";
