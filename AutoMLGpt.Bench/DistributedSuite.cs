@@ -33,13 +33,7 @@ public static partial class BenchCommands
             for (var seed = 0; seed < seeds; seed++)
             {
                 var data = TabularData.Build(table, card, seed: 42 + seed);
-                var parameters = eval.Portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length).Parameters(card.Task, data.Classes.Length, threads);
-                if (o.TryGetValue("set", out var set))
-                {
-                    var values = new Dictionary<string, string>(parameters.LightGbm);
-                    foreach (var pair in set.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) values[pair.Split('=')[0]] = pair.Split('=')[1];
-                    parameters = parameters with { LightGbm = values };
-                }
+                var parameters = WithSetOverrides(o, eval.Portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length).Parameters(card.Task, data.Classes.Length, threads));
                 foreach (var processes in counts)
                 {
                     var wall = Stopwatch.StartNew();

@@ -38,15 +38,7 @@ public static partial class BenchCommands
             var data = TabularData.Build(table, card, seed: 42 + seed);
             var buildSeconds = sw.Elapsed.TotalSeconds;
             var choice = eval.Portfolio.ChooseZeroShot(card, trainRows: data.Split.Train.Length);
-            var parameters = choice.Parameters(card.Task, data.Classes.Length, threads);
-            // --set num_leaves=63,max_depth=6: trees of a given size, to time against a peer's (e.g. XGBoost's depth 6).
-            if (o.TryGetValue("set", out var set))
-            {
-                var values = new Dictionary<string, string>(parameters.LightGbm);
-                foreach (var pair in set.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    values[pair.Split('=')[0]] = pair.Split('=')[1];
-                parameters = parameters with { LightGbm = values };
-            }
+            var parameters = WithSetOverrides(o, choice.Parameters(card.Task, data.Classes.Length, threads));
             // The app trains ML.NET's FastTree on the same split after LightGBM, as the baseline: its share of a job.
             double? baselineSeconds = null, baselineTest = null;
             if (Get(o, "baseline", "true") == "true")
@@ -85,6 +77,19 @@ public static partial class BenchCommands
             Csv = Path.GetFileName(path), Label = label, Rows = table.Rows.Count, Columns = table.Columns.Count, ReadSeconds = readSeconds, ProfileSeconds = profileSeconds,
             card.PrimaryMetric, Runs = runs, TotalSeconds = total.Elapsed.TotalSeconds, PeakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
         };
+    }
+
+    /// <summary>
+    /// <c>--set num_leaves=63,max_depth=6</c>: LightGBM values over the recommended ones, e.g. trees of a given size to
+    /// time against a peer's (XGBoost's depth 6).
+    /// </summary>
+    private static TrainingParameters WithSetOverrides(Dictionary<string, string> o, TrainingParameters parameters)
+    {
+        if (!o.TryGetValue("set", out var set)) return parameters;
+        var values = new Dictionary<string, string>(parameters.LightGbm);
+        foreach (var pair in set.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            values[pair.Split('=')[0]] = pair.Split('=')[1];
+        return parameters with { LightGbm = values };
     }
 
     /// <summary>
