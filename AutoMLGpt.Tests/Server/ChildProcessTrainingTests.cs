@@ -57,7 +57,7 @@ public sealed class ChildProcessTrainingTests
             // Stopping the app stops its child.
             var child = ChildPid((await app.Services.GetRequiredService<TrainingJobStore>().FindAsync(next))!.ClaimedBy!);
             await app.DisposeAsync();
-            Assert.True(await ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} still runs after the app stopped");
+            Assert.True(await ProcFs.ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} still runs after the app stopped");
         }
         finally
         {
@@ -92,9 +92,9 @@ public sealed class ChildProcessTrainingTests
             Assert.True(row!.Status == RunStatus.Succeeded, $"{row.Status}: {row.Error}\n{web.Output}");
             var child = ChildPid(row.ClaimedBy!);
             Assert.NotEqual(web.Id, child);
-            Assert.Equal(web.Id, ParentOf(child)); // the web app's own child
+            Assert.Equal(web.Id, ProcFs.ParentOf(child)); // the web app's own child
             web.Kill(); // SIGKILL: the child notices its parent is gone
-            Assert.True(await ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} outlived the killed app");
+            Assert.True(await ProcFs.ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} outlived the killed app");
         }
         finally
         {
@@ -129,7 +129,7 @@ public sealed class ChildProcessTrainingTests
             var child = ChildPid(row!.ClaimedBy!);
 
             await app.DisposeAsync();
-            Assert.True(await ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} still runs after the app stopped");
+            Assert.True(await ProcFs.ExitsWithinAsync(child, TimeSpan.FromSeconds(20)), $"child {child} still runs after the app stopped");
             var stopped = (await store.FindAsync(job))!;
             Assert.Equal(RunStatus.Queued, stopped.Status);
             Assert.Null(stopped.ClaimedBy);
@@ -143,17 +143,4 @@ public sealed class ChildProcessTrainingTests
     }
 
     private static int ChildPid(string claimedBy) => int.Parse(claimedBy[(claimedBy.LastIndexOf(':') + 1)..]);
-
-    private static int ParentOf(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-
-    private static async Task<bool> ExitsWithinAsync(int pid, TimeSpan limit)
-    {
-        var until = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < until)
-        {
-            if (!File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].TrimStart().StartsWith('Z')) return true;
-            await Task.Delay(200);
-        }
-        return false;
-    }
 }

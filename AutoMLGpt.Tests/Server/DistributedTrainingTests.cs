@@ -192,20 +192,7 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
     }
 
     /// <summary>The job's rank processes still alive on this machine (their command line names the job's shard folder).</summary>
-    private static List<(int Pid, int Rank)> RankProcesses(Guid job)
-    {
-        var found = new List<(int, int)>();
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string[] args;
-            try { args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0'); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            if (!args.Contains(DistributedRank.Flag) || !args.Any(a => a.Contains(job.ToString("N")))) continue;
-            if (File.ReadAllText(Path.Combine(dir, "stat")).Split(' ')[2] == "Z") continue; // exited, not yet reaped
-            found.Add((pid, int.Parse(args[Array.IndexOf(args, "--rank") + 1])));
-        }
-        return found;
-    }
+    private static List<(int Pid, int Rank)> RankProcesses(Guid job) =>
+        ProcFs.RunningWithArguments().Where(p => p.Args.Contains(DistributedRank.Flag) && p.Args.Any(a => a.Contains(job.ToString("N"))))
+            .Select(p => (p.Pid, int.Parse(p.Args[Array.IndexOf(p.Args, "--rank") + 1]))).ToList();
 }
