@@ -68,6 +68,9 @@ public sealed class RunSession : IDisposable
 
     public bool CanRetry => !Busy && Stages.CanRetry;
 
+    /// <summary>The background work streaming this session; it ends once the session has ended (failures included).</summary>
+    public Task Driving { get; internal set; } = Task.CompletedTask;
+
     public CancellationToken Token => _cts.Token;
 
     public event Func<RunChange, Task>? Changed;

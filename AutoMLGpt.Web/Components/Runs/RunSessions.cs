@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
+using AutoMLGpt.Core.Hosting;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Web.Components.Stages;
 using MudBlazor;
@@ -36,7 +37,7 @@ public sealed class RunSessions(
         Guid? experimentId = null, Guid? compareWith = null)
     {
         var session = Own(new RunSession(experimentId, following: false, compareWith));
-        _ = DriveAsync(session, engine, (force, ct) => Planned(session, plan, force, ct), resolve);
+        session.Driving = InBackground(session, () => DriveAsync(session, engine, (force, ct) => Planned(session, plan, force, ct), resolve));
         return session;
     }
 
@@ -44,7 +45,7 @@ public sealed class RunSessions(
     public RunSession Send(Guid experimentId, string message, IExperimentEngine engine, int version, int revision, ConflictResolver resolve)
     {
         var session = Own(new RunSession(experimentId, following: false, isChat: true));
-        _ = DriveAsync(session, engine, (force, ct) => refiner.SendAsync(experimentId, message, engine, ct, force ? null : version, revision), resolve);
+        session.Driving = InBackground(session, () => DriveAsync(session, engine, (force, ct) => refiner.SendAsync(experimentId, message, engine, ct, force ? null : version, revision), resolve));
         return session;
     }
 
@@ -52,9 +53,18 @@ public sealed class RunSessions(
     public RunSession Follow(Guid experimentId)
     {
         var session = new RunSession(experimentId, following: true);
-        _ = FollowAsync(session);
+        session.Driving = InBackground(session, () => FollowAsync(session));
         return session;
     }
+
+    // A failure the stream loop did not handle (the database gone while ending a run) still ends the session on screen.
+    private Task InBackground(RunSession session, Func<Task> work) =>
+        BackgroundWork.Start(work, logger, $"run session of experiment {session.ExperimentId}", async _ =>
+        {
+            Ended(session);
+            session.Error = "The run could not be finished: the database did not answer. What was saved is kept; reload the page, and see the server log for details.";
+            await session.RaiseAsync(RunChange.Saved);
+        });
 
     private RunSession Own(RunSession session)
     {
@@ -84,10 +94,11 @@ public sealed class RunSessions(
     {
         var lease = limiter.TryStartRun(identity.Id, !engine.IsOffline, out var refusal);
         if (lease is null) { await EndAsync(session, null, refusal); return; }
-        var before = session.ExperimentId is { } known && await store.GetAsync(known) is { } saved ? saved.Usage : new TokenUsage(0, 0);
+        TokenUsage? before = null;
         string? error = null, notice = null;
-        try
+        try // covers every await after the lease: a fault anywhere must give its slot back
         {
+            before = session.ExperimentId is { } known && await store.GetAsync(known) is { } saved ? saved.Usage : new TokenUsage(0, 0);
             var force = false;
             while (true)
             {
