@@ -38,8 +38,8 @@ public sealed record SplitArrays(float[] XTrain, float[] YTrain, float[] XValid,
 /// </summary>
 public sealed class LightGbmSplit : IDisposable
 {
-    internal IntPtr Train { get; private set; }
-    internal IntPtr Valid { get; private set; }
+    internal DatasetHandle Train { get; private set; } = new();
+    internal DatasetHandle Valid { get; private set; } = new();
     /// <summary>The train and validation features as given to LightGBM (kept to score a checkpoint's model on resume).</summary>
     internal float[] XTrain { get; private set; } = [];
     internal float[] XValid { get; private set; } = [];
@@ -84,12 +84,10 @@ public sealed class LightGbmSplit : IDisposable
         {
             lock (LightGbmTrainer.NativeLock)
             {
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(arrays.XTrain, LightGbmNative.Float32, trainRows, columns, 1, datasetParams, 0, out var train));
-                split.Train = train;
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(train, "label", arrays.YTrain, trainRows, LightGbmNative.Float32));
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetCreateFromMat(arrays.XValid, LightGbmNative.Float32, validRows, columns, 1, datasetParams, train, out var valid));
-                split.Valid = valid;
-                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(valid, "label", arrays.YValid, validRows, LightGbmNative.Float32));
+                split.Train = LightGbmNative.CreateDataset(arrays.XTrain, trainRows, columns, datasetParams, reference: null);
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(split.Train, "label", arrays.YTrain, trainRows, LightGbmNative.Float32));
+                split.Valid = LightGbmNative.CreateDataset(arrays.XValid, validRows, columns, datasetParams, reference: split.Train);
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetField(split.Valid, "label", arrays.YValid, validRows, LightGbmNative.Float32));
             }
             return split;
         }
@@ -102,8 +100,8 @@ public sealed class LightGbmSplit : IDisposable
 
     public void Dispose()
     {
-        if (Valid != 0) { LightGbmNative.LGBM_DatasetFree(Valid); Valid = 0; }
-        if (Train != 0) { LightGbmNative.LGBM_DatasetFree(Train); Train = 0; }
+        Valid.Dispose();
+        Train.Dispose();
     }
 }
 
@@ -121,7 +119,7 @@ public sealed class LightGbmRun : IDisposable
     private readonly double[] _trainEval;
     private readonly double[] _validEval;
     private readonly Stopwatch _watch = new();
-    private IntPtr _booster;
+    private readonly BoosterHandle _booster;
     private double _bestLoss = double.MaxValue;
 
     /// <param name="resumeFrom">
@@ -133,32 +131,60 @@ public sealed class LightGbmRun : IDisposable
     {
         (_split, _parameters, _task, _trainMetricEvery) = (split, parameters, task, trainMetricEvery);
         _metric = LightGbmTrainer.CurveMetric(task, primaryMetric);
-        var previous = IntPtr.Zero;
+        _booster = NewBooster(split, EvaluatedOnly(parameters, task, _metric), task, resumeFrom);
         if (resumeFrom is not null)
         {
-            LightGbmNative.Check(LightGbmNative.LGBM_BoosterLoadModelFromString(resumeFrom.Model, out _, out previous));
-            var outputs = task == MlTask.MulticlassClassification ? split.Classes : 1;
-            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", InitScores(previous, split.XTrain, split.TrainRows, split.Columns, outputs), split.TrainRows * outputs, LightGbmNative.Float64));
-            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", InitScores(previous, split.XValid, split.ValidRows, split.Columns, outputs), split.ValidRows * outputs, LightGbmNative.Float64));
             (Iteration, BestIteration, _bestLoss, BestValidMetric, Finished) = (resumeFrom.Iteration, resumeFrom.BestIteration, resumeFrom.BestLoss, resumeFrom.BestValidMetric, resumeFrom.Finished);
             ResumedFrom = resumeFrom.Iteration;
         }
         try
         {
-            LightGbmNative.Check(LightGbmNative.LGBM_BoosterCreate(split.Train, EvaluatedOnly(parameters, task, _metric), out _booster));
-            if (previous != 0) LightGbmNative.Check(LightGbmNative.LGBM_BoosterMerge(_booster, previous));
+            LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(_booster, out var evalCount));
+            _trainEval = new double[evalCount];
+            _validEval = new double[evalCount];
         }
-        finally { if (previous != 0) LightGbmNative.LGBM_BoosterFree(previous); }
-        LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(_booster, split.Valid));
-        if (resumeFrom is not null)
+        catch
         {
-            // The booster copied the init scores; clear them, so the next booster on this split (a race) starts clean.
-            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", [], 0, LightGbmNative.Float64));
-            LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", [], 0, LightGbmNative.Float64));
+            _booster.Dispose(); // a constructor that throws is never disposed by its caller
+            throw;
         }
-        LightGbmNative.Check(LightGbmNative.LGBM_BoosterGetEvalCounts(_booster, out var evalCount));
-        _trainEval = new double[evalCount];
-        _validEval = new double[evalCount];
+    }
+
+    // A booster with the split's validation set. From a checkpoint, its trees score the split first (init scores, so the
+    // new trees learn what is left) and are merged in front; the init scores are cleared whatever happens, so the next
+    // booster on a shared split (a race's) starts clean.
+    private static BoosterHandle NewBooster(LightGbmSplit split, string parameters, MlTask task, TrainingCheckpoint? resumeFrom)
+    {
+        using var previous = resumeFrom is null ? null : LightGbmNative.LoadBooster(resumeFrom.Model);
+        try
+        {
+            if (previous is not null)
+            {
+                var outputs = task == MlTask.MulticlassClassification ? split.Classes : 1;
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", InitScores(previous, split.XTrain, split.TrainRows, split.Columns, outputs), split.TrainRows * outputs, LightGbmNative.Float64));
+                LightGbmNative.Check(LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", InitScores(previous, split.XValid, split.ValidRows, split.Columns, outputs), split.ValidRows * outputs, LightGbmNative.Float64));
+            }
+            var booster = LightGbmNative.CreateBooster(split.Train, parameters);
+            try
+            {
+                if (previous is not null) LightGbmNative.Check(LightGbmNative.LGBM_BoosterMerge(booster, previous));
+                LightGbmNative.Check(LightGbmNative.LGBM_BoosterAddValidData(booster, split.Valid)); // copies the valid set's init scores
+                return booster;
+            }
+            catch
+            {
+                booster.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            if (previous is not null)
+            {
+                LightGbmNative.LGBM_DatasetSetFieldDouble(split.Train, "init_score", [], 0, LightGbmNative.Float64);
+                LightGbmNative.LGBM_DatasetSetFieldDouble(split.Valid, "init_score", [], 0, LightGbmNative.Float64);
+            }
+        }
     }
 
     /// <summary>
@@ -187,7 +213,7 @@ public sealed class LightGbmRun : IDisposable
     public TrainingCheckpoint Checkpoint() => new(LightGbmNative.SaveModel(_booster, Iteration), Iteration, BestIteration, _bestLoss, BestValidMetric) { Finished = Finished };
 
     // Raw scores of the checkpoint's trees, laid out as LightGBM wants init scores: class by class for multiclass.
-    private static double[] InitScores(IntPtr booster, float[] x, int rows, int columns, int outputs)
+    private static double[] InitScores(BoosterHandle booster, float[] x, int rows, int columns, int outputs)
     {
         var raw = new double[rows * outputs];
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterPredictForMat(booster, x, LightGbmNative.Float32, rows, columns, 1, 1, 0, -1, "", out _, raw));
@@ -266,10 +292,7 @@ public sealed class LightGbmRun : IDisposable
         return new TrainingOutcome(test, best, Iteration, model, Elapsed, _metric) { BestValidMetric = BestValidMetric };
     }
 
-    public void Dispose()
-    {
-        if (_booster != 0) { LightGbmNative.LGBM_BoosterFree(_booster); _booster = 0; }
-    }
+    public void Dispose() => _booster.Dispose();
 }
 
 /// <summary>
@@ -318,10 +341,10 @@ public static class LightGbmTrainer
         return run.Outcome(saveModel);
     }
 
-    internal static double[] PredictTest(IntPtr booster, LightGbmSplit split, int iterations) =>
+    internal static double[] PredictTest(BoosterHandle booster, LightGbmSplit split, int iterations) =>
         Predict(booster, split.XTest, split.YTest.Length, split.Columns, iterations, split.Task == MlTask.MulticlassClassification ? split.Classes : 1);
 
-    private static double[] Predict(IntPtr booster, float[] x, int rows, int columns, int iterations, int outputsPerRow)
+    private static double[] Predict(BoosterHandle booster, float[] x, int rows, int columns, int iterations, int outputsPerRow)
     {
         var result = new double[rows * outputsPerRow];
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterPredictForMat(booster, x, LightGbmNative.Float32, rows, columns, 1, 0, 0, iterations, "", out _, result));

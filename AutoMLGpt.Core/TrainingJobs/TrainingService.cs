@@ -351,7 +351,7 @@ public sealed class TrainingService(
         catch (Exception ex)
         {
             logger.LogError(ex, "Training job {JobId} failed", id);
-            var outOfMemory = ex is OutOfMemoryException || ex.Message.Contains("bad_alloc", StringComparison.Ordinal);
+            var outOfMemory = ex is OutOfMemoryException or LightGbmException { IsOutOfMemory: true };
             error = outOfMemory
                 ? $"Training ran out of memory ({ex.Message}). Try a smaller table, fewer threads or a higher memory limit."
                 : $"Training failed: {ex.Message}";
