@@ -79,12 +79,25 @@ public sealed class StageEntity
     public RunStatus Status { get; set; }
     public string Text { get; set; } = "";
     /// <summary>Stage C's table or stage D's curve as JSON, when the stage has structured output.</summary>
-    public string? StructuredJson { get; set; }
+    public string? StructuredJson { get; private set; }
+    /// <summary>Stage D's predicted metric, its final value and its direction, in columns so History filters and sorts in the database.</summary>
+    public string? CurveMetric { get; private set; }
+    public double? CurveFinal { get; private set; }
+    public bool? CurveHigherIsBetter { get; private set; }
     public string? Error { get; set; }
     public long? InputTokens { get; set; }
     public long? OutputTokens { get; set; }
     public DateTime StartedUtc { get; set; }
     public DateTime? CompletedUtc { get; set; }
+
+    /// <summary>Sets the structured output and the curve columns derived from it, together (they never disagree).</summary>
+    public void SetStructured(string? json, PredictedCurve? curve)
+    {
+        StructuredJson = json;
+        CurveMetric = curve?.Metric is { } metric ? metric[..Math.Min(metric.Length, 100)] : null;
+        CurveFinal = curve is { Final: var final } && double.IsFinite(final) ? final : null;
+        CurveHigherIsBetter = curve?.HigherIsBetter;
+    }
 }
 
 /// <summary>A chat message about an experiment; an assistant reply that revised stages names the revision it made.</summary>

@@ -23,7 +23,7 @@ public enum HistorySort { Created, Dataset, Model, Metric }
 public sealed record HistoryQuery(
     string? Search = null, RunStatus? Status = null, string? Engine = null, DateTime? FromUtc = null, DateTime? ToUtc = null,
     HistorySort Sort = HistorySort.Created, bool Descending = true, bool PinnedOnly = false, int Take = 500, string? Tag = null,
-    string? MetricName = null, double? MetricMin = null, double? MetricMax = null, Access.Viewer? VisibleTo = null);
+    string? MetricName = null, double? MetricMin = null, double? MetricMax = null, Access.Viewer? VisibleTo = null, int Skip = 0);
 
 /// <summary>One stage as saved.</summary>
 public sealed record SavedStage(StageKind Stage, int Revision, RunStatus Status, StageOutput Output, string? Error, DateTime StartedUtc, DateTime? CompletedUtc);
@@ -106,7 +106,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         }
         row.Status = status;
         row.Text = output.Text;
-        row.StructuredJson = output.Hyperparameters is not null || output.Curve is not null ? JsonSerializer.Serialize(output with { Text = "" }, Json) : null; // text lives in its own column
+        row.SetStructured(output.Hyperparameters is not null || output.Curve is not null ? JsonSerializer.Serialize(output with { Text = "" }, Json) : null, output.Curve); // text lives in its own column
         row.Error = Truncate(error);
         row.InputTokens = output.Usage?.Input;
         row.OutputTokens = output.Usage?.Output;
@@ -136,10 +136,54 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     public Task<IReadOnlyList<ExperimentSummary>> ListAsync(string? search = null, int take = 200, CancellationToken cancellationToken = default) =>
         QueryAsync(new HistoryQuery(search, Take: take), cancellationToken);
 
-    /// <summary>History: filtered in the database, then ordered (pinned first) with each experiment's metric.</summary>
+    /// <summary>
+    /// History: filtered, ordered (pinned first) and paged in the database, each experiment with its metric, so the oldest
+    /// experiment that matches is found however many there are.
+    /// </summary>
     public async Task<IReadOnlyList<ExperimentSummary>> QueryAsync(HistoryQuery q, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await Ordered(Filtered(db, q), q)
+            .Skip(Math.Max(0, q.Skip))
+            .Take(Math.Clamp(q.Take, 1, 5000))
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new ExperimentSummary(r.Id, r.Name, r.DatasetName, r.ModelName, r.Engine, r.Status, r.CreatedUtc, r.CompletedUtc, r.Done,
+            r.Pinned, r.MetricName, r.Predicted, r.Real, r.HigherIsBetter, ExperimentTags.FromStored(r.Tags), r.OwnerId, r.Shared)).ToList();
+    }
+
+    /// <summary>How many experiments match <paramref name="q"/> (its paging aside): History's page count.</summary>
+    public async Task<int> CountAsync(HistoryQuery q, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await Filtered(db, q).CountAsync(cancellationToken);
+    }
+
+    /// <summary>A History row as the database computes it: stage D's prediction and the latest real run's value as columns.</summary>
+    private sealed class HistoryRow
+    {
+        public Guid Id { get; init; }
+        public string Name { get; init; } = "";
+        public string DatasetName { get; init; } = "";
+        public string ModelName { get; init; } = "";
+        public string Engine { get; init; } = "";
+        public RunStatus Status { get; init; }
+        public DateTime CreatedUtc { get; init; }
+        public DateTime? CompletedUtc { get; init; }
+        public bool Pinned { get; init; }
+        public string Tags { get; init; } = "";
+        public string? OwnerId { get; init; }
+        public bool Shared { get; init; }
+        public int Done { get; init; }
+        public string? MetricName { get; init; }
+        public double? Predicted { get; init; }
+        public double? Real { get; init; }
+        public bool HigherIsBetter { get; init; }
+        /// <summary>The measured value where there is one, else the predicted one (as <see cref="ExperimentSummary.Metric"/>).</summary>
+        public double? Metric { get; init; }
+    }
+
+    private static IQueryable<HistoryRow> Filtered(AppDbContext db, HistoryQuery q)
+    {
         var query = db.Experiments.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(q.Search))
         {
@@ -163,45 +207,54 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
             var tag = "," + q.Tag.Trim().TrimStart('#').ToLowerInvariant() + ",";
             query = query.Where(e => e.Tags.Contains(tag));
         }
-        var rows = await query
-            .OrderByDescending(e => e.CreatedUtc)
-            .Take(Math.Clamp(q.Take, 1, 5000))
+        // Scalar subqueries (no APPLY/LATERAL, which SQLite lacks): stage D of the latest revision, and the latest real run.
+        var rows = query
             .Select(e => new
             {
-                e.Id, e.Name, e.DatasetName, e.ModelName, e.Engine, e.Status, e.CreatedUtc, e.CompletedUtc, e.Pinned, e.LatestRevision, e.Tags, e.OwnerId, e.Shared,
+                e,
                 Done = e.Stages.Count(s => s.Revision == e.LatestRevision && s.Status == RunStatus.Succeeded),
-                Curve = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.StructuredJson).FirstOrDefault(),
+                CurveMetric = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.CurveMetric).FirstOrDefault(),
+                Predicted = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.CurveFinal).FirstOrDefault(),
+                CurveHigher = e.Stages.Where(s => s.Revision == e.LatestRevision && s.Stage == StageKind.TrainingLog && s.Status == RunStatus.Succeeded).Select(s => s.CurveHigherIsBetter).FirstOrDefault(),
+                Real = db.TrainingJobs.Where(j => j.ExperimentId == e.Id && j.Status == RunStatus.Succeeded && j.RealFinal != null).OrderByDescending(j => j.CompletedUtc).Select(j => j.RealFinal).FirstOrDefault(),
+                JobMetric = db.TrainingJobs.Where(j => j.ExperimentId == e.Id && j.Status == RunStatus.Succeeded && j.RealFinal != null).OrderByDescending(j => j.CompletedUtc).Select(j => j.MetricName).FirstOrDefault(),
             })
-            .ToListAsync(cancellationToken);
-        var ids = rows.Select(r => r.Id).ToList();
-        var real = (await db.TrainingJobs.AsNoTracking()
-                .Where(j => ids.Contains(j.ExperimentId) && j.Status == RunStatus.Succeeded && j.RealFinal != null)
-                .Select(j => new { j.ExperimentId, j.RealFinal, j.CompletedUtc, j.MetricName })
-                .ToListAsync(cancellationToken))
-            .GroupBy(j => j.ExperimentId).ToDictionary(g => g.Key, g => g.OrderByDescending(j => j.CompletedUtc).First());
-        var items = rows.Select(r =>
-        {
-            var curve = r.Curve is null ? null : JsonSerializer.Deserialize<StageOutput>(r.Curve, Json)?.Curve;
-            real.TryGetValue(r.Id, out var job);
-            return new ExperimentSummary(r.Id, r.Name, r.DatasetName, r.ModelName, r.Engine, r.Status, r.CreatedUtc, r.CompletedUtc, r.Done,
-                r.Pinned, curve?.Metric ?? job?.MetricName, curve?.Final, job?.RealFinal, curve?.HigherIsBetter ?? TaskDefaults.HigherIsBetter(job?.MetricName ?? ""),
-                ExperimentTags.FromStored(r.Tags), r.OwnerId, r.Shared);
-        });
+            .Select(r => new HistoryRow
+            {
+                Id = r.e.Id, Name = r.e.Name, DatasetName = r.e.DatasetName, ModelName = r.e.ModelName, Engine = r.e.Engine, Status = r.e.Status,
+                CreatedUtc = r.e.CreatedUtc, CompletedUtc = r.e.CompletedUtc, Pinned = r.e.Pinned, Tags = r.e.Tags, OwnerId = r.e.OwnerId, Shared = r.e.Shared,
+                Done = r.Done, MetricName = r.CurveMetric ?? r.JobMetric, Predicted = r.Predicted, Real = r.Real, Metric = r.Real ?? r.Predicted,
+                // TaskDefaults.HigherIsBetter, in SQL, for a run whose stage D predicted no curve.
+                HigherIsBetter = r.CurveHigher ?? !((r.JobMetric ?? "").ToLower().Contains("rmse") || (r.JobMetric ?? "").ToLower().Contains("mae")
+                    || (r.JobMetric ?? "").ToLower().Contains("mse") || (r.JobMetric ?? "").ToLower().Contains("loss") || (r.JobMetric ?? "").ToLower().Contains("error")),
+            });
         // A metric condition ("accuracy above 0.87") applies to the measured value where there is one, else the predicted.
         if (q.MetricName is { Length: > 0 } || q.MetricMin is not null || q.MetricMax is not null)
-            items = items.Where(i => i.Metric is { } m
-                && (string.IsNullOrWhiteSpace(q.MetricName) || (i.MetricName ?? "").Contains(q.MetricName.Trim(), StringComparison.OrdinalIgnoreCase))
-                && (q.MetricMin is not { } min || m > min) && (q.MetricMax is not { } max || m < max));
-        IOrderedEnumerable<ExperimentSummary> ordered = items.OrderByDescending(i => i.Pinned);
+        {
+            rows = rows.Where(r => r.Metric != null);
+            if (!string.IsNullOrWhiteSpace(q.MetricName))
+            {
+                var name = q.MetricName.Trim().ToLowerInvariant();
+                rows = rows.Where(r => (r.MetricName ?? "").ToLower().Contains(name));
+            }
+            if (q.MetricMin is { } min) rows = rows.Where(r => r.Metric > min);
+            if (q.MetricMax is { } max) rows = rows.Where(r => r.Metric < max);
+        }
+        return rows;
+    }
+
+    private static IQueryable<HistoryRow> Ordered(IQueryable<HistoryRow> rows, HistoryQuery q)
+    {
+        var ordered = rows.OrderByDescending(r => r.Pinned);
         ordered = q.Sort switch
         {
-            HistorySort.Dataset => q.Descending ? ordered.ThenByDescending(i => i.DatasetName, StringComparer.OrdinalIgnoreCase) : ordered.ThenBy(i => i.DatasetName, StringComparer.OrdinalIgnoreCase),
-            HistorySort.Model => q.Descending ? ordered.ThenByDescending(i => i.ModelName, StringComparer.OrdinalIgnoreCase) : ordered.ThenBy(i => i.ModelName, StringComparer.OrdinalIgnoreCase),
+            HistorySort.Dataset => q.Descending ? ordered.ThenByDescending(r => r.DatasetName.ToLower()) : ordered.ThenBy(r => r.DatasetName.ToLower()),
+            HistorySort.Model => q.Descending ? ordered.ThenByDescending(r => r.ModelName.ToLower()) : ordered.ThenBy(r => r.ModelName.ToLower()),
             // Best first when descending: a lower RMSE ranks above a higher one. Experiments with no metric go last.
-            HistorySort.Metric => ordered.ThenBy(i => i.Metric is null).ThenBy(i => i.Metric is { } m ? (i.HigherIsBetter == q.Descending ? -m : m) : 0),
-            _ => q.Descending ? ordered.ThenByDescending(i => i.CreatedUtc) : ordered.ThenBy(i => i.CreatedUtc),
+            HistorySort.Metric => ordered.ThenBy(r => r.Metric == null).ThenBy(r => r.HigherIsBetter == q.Descending ? -r.Metric : r.Metric),
+            _ => q.Descending ? ordered.ThenByDescending(r => r.CreatedUtc) : ordered.ThenBy(r => r.CreatedUtc),
         };
-        return ordered.ThenByDescending(i => i.CreatedUtc).ToList();
+        return ordered.ThenByDescending(r => r.CreatedUtc).ThenBy(r => r.Id); // a stable order, so pages never overlap
     }
 
     /// <summary>Replaces the experiment's tags (normalised; invalid tags throw <see cref="CardValidationException"/> and nothing is saved).</summary>

@@ -143,6 +143,7 @@ internal sealed class StageConfiguration : IEntityTypeConfiguration<StageEntity>
         b.Property(s => s.Stage).HasConversion<string>().HasMaxLength(40);
         b.Property(s => s.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(s => s.Error).HasMaxLength(4000);
+        b.Property(s => s.CurveMetric).HasMaxLength(100);
         b.HasIndex(s => new { s.ExperimentId, s.Revision, s.Stage }).IsUnique();
     }
 }

@@ -224,12 +224,16 @@ public sealed class ExperimentBundles(
                 Status = Settled(r.Status), CreatedUtc = r.CreatedUtc,
             });
             foreach (var s in r.Stages)
-                e.Stages.Add(new StageEntity
+            {
+                var stage = new StageEntity
                 {
-                    Revision = r.Number, Stage = s.Stage, Status = Settled(s.Status), Text = s.Text ?? "", StructuredJson = CheckedStructure(s.StructuredJson),
+                    Revision = r.Number, Stage = s.Stage, Status = Settled(s.Status), Text = s.Text ?? "",
                     Error = s.Error is null ? null : Cap(s.Error, 4000), InputTokens = s.InputTokens, OutputTokens = s.OutputTokens,
                     StartedUtc = s.StartedUtc, CompletedUtc = s.CompletedUtc,
-                });
+                };
+                stage.SetStructured(s.StructuredJson, CheckedStructure(s.StructuredJson)?.Curve);
+                e.Stages.Add(stage);
+            }
         }
         foreach (var c in m.Chat ?? [])
             e.Messages.Add(new ChatMessageEntity
@@ -261,10 +265,10 @@ public sealed class ExperimentBundles(
         return (e, trainingJobs);
     }
 
-    private static string? CheckedStructure(string? json)
+    private static StageOutput? CheckedStructure(string? json)
     {
         if (json is null) return null;
-        try { _ = JsonSerializer.Deserialize<StageOutput>(json, ExperimentStore.Json); return json; }
+        try { return JsonSerializer.Deserialize<StageOutput>(json, ExperimentStore.Json); }
         catch (JsonException) { throw new InvalidDataException("A stage's structured output in the bundle is not valid."); }
     }
 

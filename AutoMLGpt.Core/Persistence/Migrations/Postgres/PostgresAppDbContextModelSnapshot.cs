@@ -353,6 +353,16 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("CompletedUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<double?>("CurveFinal")
+                        .HasColumnType("double precision");
+
+                    b.Property<bool?>("CurveHigherIsBetter")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("CurveMetric")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");

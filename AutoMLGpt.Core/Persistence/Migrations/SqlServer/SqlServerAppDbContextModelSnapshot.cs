@@ -354,6 +354,16 @@ namespace AutoMLGpt.Core.Persistence.Migrations.SqlServer
                     b.Property<DateTime?>("CompletedUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<double?>("CurveFinal")
+                        .HasColumnType("float");
+
+                    b.Property<bool?>("CurveHigherIsBetter")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("CurveMetric")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");

@@ -342,6 +342,16 @@ namespace AutoMLGpt.Core.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("CompletedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("CurveFinal")
+                        .HasColumnType("REAL");
+
+                    b.Property<bool?>("CurveHigherIsBetter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CurveMetric")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
