@@ -52,7 +52,7 @@ public sealed class HistoryExport(ExperimentStore store)
 
     private async Task<(IReadOnlyList<ExperimentSummary>, IReadOnlyDictionary<Guid, IReadOnlyList<HyperparameterRow>>)> RowsAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
-        var items = await store.QueryAsync(query with { Take = MaxRows }, cancellationToken);
+        var items = await store.QueryAsync(query with { Take = MaxRows, Skip = 0 }, cancellationToken); // the whole filtered table, not the page on screen
         return (items, await store.HyperparametersAsync(items.Select(i => i.Id).ToList(), cancellationToken));
     }
 

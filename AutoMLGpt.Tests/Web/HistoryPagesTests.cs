@@ -8,9 +8,38 @@ using MudBlazor;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait("Category", "Fast")]
 public class HistoryPagesTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;
+
+    [Fact]
+    public async Task HistoryShowsFiftyRowsAPageAndTheOldestExperimentIsOnTheLastPage()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new AutoMLGpt.Core.Experiments.ExperimentStore(Database.Factory, clock);
+        var oldest = await store.CreateAsync(PaperExamples.Coco.Create(), "offline engine");
+        for (var i = 0; i < 60; i++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await store.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
+        }
+
+        var cut = Render<History>();
+        cut.WaitForAssertion(() => Assert.Equal(History.PageSize, cut.FindAll("#history-table tbody tr").Count));
+        Assert.Equal("1–50 of 61", cut.Find("#history-range").TextContent);
+        Assert.DoesNotContain(cut.FindAll("#history-table tbody tr"), r => r.GetAttribute("data-id") == oldest.ToString());
+
+        cut.FindAll("#history-pager button").Single(b => b.TextContent.Trim() == "2").Click();
+        cut.WaitForAssertion(() => Assert.Equal(11, cut.FindAll("#history-table tbody tr").Count));
+        Assert.Equal("51–61 of 61", cut.Find("#history-range").TextContent);
+        Assert.Equal(oldest.ToString(), cut.FindAll("#history-table tbody tr")[^1].GetAttribute("data-id"));
+
+        // A new filter starts again at the first page.
+        cut.Find("#history-search").Input("COCO");
+        cut.WaitForAssertion(() => Assert.Equal(oldest.ToString(), Assert.Single(cut.FindAll("#history-table tbody tr")).GetAttribute("data-id")), TimeSpan.FromSeconds(5));
+        Assert.Empty(cut.FindAll("#history-pager"));
+    }
 
     [Fact]
     public void AnEmptyHistoryOffersAnExampleToStartWith()
