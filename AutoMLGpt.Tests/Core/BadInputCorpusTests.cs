@@ -11,6 +11,7 @@ namespace AutoMLGpt.Tests.Core;
 /// Every entry of the bad-input corpus through its parser or renderer: each gets its clear error or safe output,
 /// none crashes. The tally is printed so CI logs show how much was tried.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Training)]
 public sealed class BadInputCorpusTests(ITestOutputHelper output)
 {
     [Fact]

@@ -7,6 +7,7 @@ using AutoMLGpt.Tests.Fakes;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class ChatAndRevisionTests
 {
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

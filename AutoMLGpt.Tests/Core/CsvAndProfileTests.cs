@@ -5,6 +5,7 @@ using AutoMLGpt.Tests.Fakes;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class CsvAndProfileTests
 {
     private static CsvTable Read(string text, Encoding? encoding = null) => CsvReader.Read(new MemoryStream((encoding ?? new UTF8Encoding(false)).GetBytes(text)));

@@ -10,6 +10,7 @@ using AutoMLGpt.Tests.Fakes;
 namespace AutoMLGpt.Tests.Core;
 
 /// <summary>Overlaid curves with a mean ± sd band for groups: a race's candidates and repeated runs of one configuration.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class CurveGroupsTests
 {
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class ExperimentStoreTests
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace AutoMLGpt.Tests.Core;
 
 /// <summary>History filters, sorts and pages in the database: an old experiment is found however many newer ones there are.</summary>
-[Trait("Category", "Fast")]
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class HistoryQueryTests
 {
     private static readonly DateTime Start = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -14,6 +14,7 @@ namespace AutoMLGpt.Tests.Core;
 /// the filter's JSON schema, the answer is checked field by field, and a failed or off-schema answer falls back to the
 /// grammar, saying so.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class HistoryQuestionModelTests : IAsyncLifetime
 {
     private static readonly DateTime Now = new(2026, 12, 2, 10, 0, 0, DateTimeKind.Utc); // a Wednesday

@@ -7,6 +7,7 @@ using AutoMLGpt.Tests.Fakes;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class HistoryQuestionTests
 {
     private static readonly DateTime Now = new(2026, 12, 2, 10, 0, 0, DateTimeKind.Utc); // a Wednesday

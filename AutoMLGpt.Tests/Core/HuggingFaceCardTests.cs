@@ -5,6 +5,7 @@ using AutoMLGpt.Tests.Fakes;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class HuggingFaceCardTests
 {
     private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "huggingface", name));

@@ -4,6 +4,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class HyperparameterAdvisorTests
 {
     private static Recipe Advise(ExperimentCards cards, string? followUp = null) => HyperparameterAdvisor.Advise(cards, followUp).Recipe;

@@ -8,6 +8,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class KnowledgeTests
 {
     private static ExperienceRecord Record(string dataset, double lr, int leaves, double score, MlTask task = MlTask.BinaryClassification, long rows = 10_000, string? description = null) => new()

@@ -11,8 +11,8 @@ public sealed class NativeHandleCollection;
 /// Boosters and datasets are owned by safe handles: a run whose construction fails frees what it made, a failed resume
 /// leaves no init scores on a split that a race shares, and LightGBM's own reason reaches the caller typed.
 /// </summary>
-[Trait("Category", "Fast")]
 [Collection(nameof(NativeHandleCollection))]
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class LightGbmHandleTests
 {
     private static (TabularData Data, TrainingParameters Parameters, AutoMLGpt.Core.Cards.DataCard Card) BreastCancer()

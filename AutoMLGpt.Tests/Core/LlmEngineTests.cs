@@ -7,6 +7,7 @@ using AutoMLGpt.Web.Llm;
 namespace AutoMLGpt.Tests.Core;
 
 /// <summary>The real OpenAI SDK path, end to end, against the fake server on a loopback socket.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class LlmEngineTests : IAsyncLifetime
 {
     public const string Canary = "sk-canary-7f3a9c1e5b2d4680aa";

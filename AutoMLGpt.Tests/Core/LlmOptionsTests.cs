@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class LlmOptionsTests
 {
     private static void Register(IConfiguration configuration) =>

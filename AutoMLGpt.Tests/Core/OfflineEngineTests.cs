@@ -5,6 +5,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class OfflineEngineTests
 {
     private static readonly OfflineEngine Engine = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

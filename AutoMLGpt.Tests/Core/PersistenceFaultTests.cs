@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AutoMLGpt.Tests.Core;
 
 /// <summary>Plan rows 15, 31, 33 and 34: atomic saves, concurrent saves, a damaged or locked database, nothing that can run code.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class PersistenceFaultTests
 {
     /// <summary>Throws on the Nth command that writes, as a disk or network fault in the middle of a save would.</summary>

@@ -4,6 +4,7 @@ using AutoMLGpt.Tests.Fakes;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class PipelineRunnerTests
 {
     private static readonly ExperimentCards Cards = PaperExamples.Adult.Create();

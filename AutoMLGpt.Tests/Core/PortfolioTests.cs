@@ -12,6 +12,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 namespace AutoMLGpt.Tests.Core;
 
 /// <summary>The results matrix, zero-shot choosing, the few-shot race plan and the calibrated forecast.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class PortfolioTests
 {
     private static readonly Lazy<KnowledgeBase> Shared = new(() =>

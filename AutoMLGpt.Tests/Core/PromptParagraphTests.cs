@@ -2,6 +2,7 @@ using AutoMLGpt.Core.Cards;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class PromptParagraphTests
 {
     [Fact]

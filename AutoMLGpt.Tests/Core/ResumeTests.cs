@@ -7,6 +7,7 @@ namespace AutoMLGpt.Tests.Core;
 /// Continuing a LightGBM run from a checkpoint on a fresh split (another process): the checkpoint's trees score the
 /// rows as init scores and sit in front of the new trees, so the curve and the model go on where they stopped.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Training)]
 public sealed class ResumeTests
 {
     [Theory]

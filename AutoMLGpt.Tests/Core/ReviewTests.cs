@@ -16,6 +16,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 namespace AutoMLGpt.Tests.Core;
 
 /// <summary>History review: the card library, filters and pins, versions, comparison, bundles and reports.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class ReviewTests
 {
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

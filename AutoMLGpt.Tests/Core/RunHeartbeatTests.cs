@@ -13,6 +13,7 @@ namespace AutoMLGpt.Tests.Core;
 /// The run-state contract's heartbeat: runs a live process is working on keep beating and are never interrupted; runs
 /// whose process is gone become interrupted once their heartbeat is older than <c>Runs:StaleAfterSeconds</c> (30 s).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class RunHeartbeatTests
 {
     private static Task<TestDatabase> OpenAsync(string? folder, TimeProvider clock) =>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TagsAndExportTests
 {
     private static async Task<Guid> RunAsync(TestDatabase db, ExperimentCards cards)

@@ -10,6 +10,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Training)]
 public class TrainingServiceTests
 {
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

@@ -6,6 +6,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TrainingTests
 {
     private static readonly IReadOnlyList<HyperparameterRow> Recipe =
@@ -113,6 +114,7 @@ public class TrainingTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class MlNetBaselineTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AutoMLGpt.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class UsageLimiterTests
 {
     private static (UsageLimiter Limiter, FakeTimeProvider Clock) Create(UsageLimitOptions? options = null)

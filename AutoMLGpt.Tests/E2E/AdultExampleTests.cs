@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AutoMLGpt.Tests.E2E;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class AdultExampleTests(AppFixture app)
 {
     [Fact]
@@ -100,6 +101,7 @@ public class AdultExampleTests(AppFixture app)
 }
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class LongInputTests(AppFixture app)
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace AutoMLGpt.Tests.E2E;
 /// checkpointed is still there and nothing stays "running".
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class CrashRestartTests(AppFixture app)
 {
     private sealed class AppProcess(Process process, string url) : IAsyncDisposable

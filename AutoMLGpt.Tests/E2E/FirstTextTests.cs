@@ -10,6 +10,7 @@ namespace AutoMLGpt.Tests.E2E;
 /// <c>dotnet test AutoMLGpt.Tests --filter "FullyQualifiedName~FirstTextTests" -- xUnit.Explicit=only</c>.
 /// Results go to the console and to <c>bench-results/first-text.json</c>.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class FirstTextTests(ITestOutputHelper output)
 {
     private const int Repeats = 8;

@@ -4,6 +4,7 @@ namespace AutoMLGpt.Tests.E2E;
 
 /// <summary>Reviewing history as a team does (#18): tags, the filtered export, parallel coordinates, asking in words.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class HistoryReviewE2ETests(AppFixture app)
 {
     [Fact]

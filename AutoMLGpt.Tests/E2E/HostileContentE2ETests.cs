@@ -29,6 +29,7 @@ internal sealed class XssWatch
 
 /// <summary>Model output full of XSS and exfiltration payloads, streamed from the fake OpenAI server into the page.</summary>
 [Collection(LlmBrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class HostileModelOutputE2ETests(LlmAppFixture app)
 {
     [Fact]
@@ -60,6 +61,7 @@ public sealed class HostileModelOutputE2ETests(LlmAppFixture app)
 
 /// <summary>Hostile text typed by users: notes rendered as Markdown, and a 1 MB paste into a card field.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class HostileUserInputE2ETests(AppFixture app)
 {
     [Fact]
@@ -91,6 +93,7 @@ public sealed class HostileUserInputE2ETests(AppFixture app)
 
 /// <summary>Plan rows 9 and 37: a closed tab stops the model's stream; a connection lost mid-stream loses nothing.</summary>
 [Collection(LlmBrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class StreamLifecycleE2ETests(LlmAppFixture app)
 {
     private static FakeReply Slow(int chunks, int delay) =>

@@ -40,6 +40,7 @@ public sealed class LlmBrowserCollection : ICollectionFixture<LlmAppFixture>
 }
 
 [Collection(LlmBrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class LlmAppTests(LlmAppFixture app)
 {
     [Fact]

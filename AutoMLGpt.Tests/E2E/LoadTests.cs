@@ -12,6 +12,7 @@ namespace AutoMLGpt.Tests.E2E;
 /// <c>dotnet test AutoMLGpt.Tests --filter "FullyQualifiedName~LoadTests" -- xUnit.Explicit=only</c>.
 /// Results go to the console and to <c>bench-results/load.json</c>.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class LoadTests(ITestOutputHelper output)
 {
     private const int TokensPerStage = 100, TokenIntervalMs = 20; // 50 tokens/s

@@ -7,6 +7,7 @@ namespace AutoMLGpt.Tests.E2E;
 /// who ask their system for reduced motion.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class MotionE2ETests(AppFixture app)
 {
     // The markup MudBlazor renders for an indeterminate bar and ring, measured in the app's own styles.

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoMLGpt.Tests.E2E;
 
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class RestartTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace AutoMLGpt.Tests.E2E;
 /// backend and land on the comparison, download the bundle and import it back, export a card.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class ReviewE2ETests(AppFixture app)
 {
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "huggingface", name);

@@ -17,6 +17,7 @@ public sealed class SignInAppFixture : AppFixture
 /// A team in three browsers: the first account is admin; Alice runs an experiment (it is hers, private), shares it;
 /// Bob opens it read-only and is refused her private one; a wrong password says so.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class SignInE2ETests(SignInAppFixture app) : IClassFixture<SignInAppFixture>
 {
     private const string Password = "a long pass 2026";

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AutoMLGpt.Tests.E2E;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public class TrainingE2ETests(AppFixture app)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace AutoMLGpt.Tests.Projects;
 /// compile and pass pyflakes, and train.py's dry run trains one step; tabular projects run end to end on shared
 /// datasets. A broken generator fails here (CI installs the Python packages; nothing is skipped).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Python)]
 public class GeneratedProjectTests
 {
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

@@ -7,6 +7,7 @@ using AutoMLGpt.Tests.Fakes;
 namespace AutoMLGpt.Tests.Projects;
 
 /// <summary>Card text and stage C can come from a language model: in generated Python they are data, never code.</summary>
+[Trait(TestCategory.Name, TestCategory.Python)]
 public class PythonLiteralTests
 {
     [Theory]

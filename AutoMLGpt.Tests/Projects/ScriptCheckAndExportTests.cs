@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AutoMLGpt.Tests.Projects;
 
+[Trait(TestCategory.Name, TestCategory.Python)]
 public class ScriptCheckAndExportTests
 {
     private static ScriptChecker Checker() => new(new ScriptCheckOptions { Python = Python.Interpreter }, NullLogger<ScriptChecker>.Instance);

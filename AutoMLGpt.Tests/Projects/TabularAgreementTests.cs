@@ -13,6 +13,7 @@ namespace AutoMLGpt.Tests.Projects;
 /// same experiment reports, within a stated tolerance: the project splits with scikit-learn (seed 42) and trains the
 /// card's library, the app splits with its own seeded split and trains LightGBM natively.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Python)]
 public class TabularAgreementTests(ITestOutputHelper output)
 {
     private async Task<(Dictionary<string, double> Project, AutoMLGpt.Core.Training.TestMetrics App)> BothAsync(string dataset, AutoMLGpt.Core.Cards.ModelCard model, params string[] trainArguments)

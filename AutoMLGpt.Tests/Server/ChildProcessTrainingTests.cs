@@ -12,6 +12,7 @@ namespace AutoMLGpt.Tests.Server;
 /// <c>Training:Isolation=ChildProcess</c>: the app trains in its own child process under a memory limit. A job that
 /// breaks the limit fails with the reason while the app keeps serving, and the next job trains in a new child.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ChildProcessTrainingTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace AutoMLGpt.Tests.Server;
 /// both processes end with the same model, the curve reaches the database, Cancel stops both, and a killed peer fails the
 /// job instead of hanging it.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static DistributedTrainingOptions Options(string learner = "data") => new()

@@ -8,6 +8,7 @@ namespace AutoMLGpt.Tests.Server;
 /// Job whose pods find each other through a headless Service, read their shards from the data volume and start the
 /// app's rank mode.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class KubernetesManifestTests
 {
     private static readonly KubernetesLaunchOptions Cluster = new()

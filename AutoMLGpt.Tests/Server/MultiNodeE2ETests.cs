@@ -13,6 +13,7 @@ namespace AutoMLGpt.Tests.Server;
 /// Two web processes and one worker on one PostgreSQL database, in Chromium: training started on node A is followed live
 /// on node B; node A is killed mid-training; the worker finishes the job and node B shows it.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class MultiNodeE2ETests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]

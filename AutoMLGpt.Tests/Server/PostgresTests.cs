@@ -41,6 +41,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 }
 
 /// <summary>The app on PostgreSQL (Npgsql, its own migrations): what works on SQLite works there, and web nodes share it.</summary>
+[Trait(TestCategory.Name, TestCategory.Database)]
 public sealed class PostgresTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static readonly OfflineEngine Offline = new(new OfflineEngineOptions { StreamDelayMilliseconds = 0 });

@@ -12,6 +12,7 @@ namespace AutoMLGpt.Tests.Server;
 /// <c>SKIP LOCKED</c>, SQLite one write), and a separate <c>AutoMLGpt.Worker</c> process trains what a web node queued
 /// while the node follows it from the database.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static async Task<IReadOnlyList<Guid>> QueueAsync(TestDatabase db, int count)

@@ -12,6 +12,7 @@ namespace AutoMLGpt.Tests.Web;
 /// What each account sees with sign-in on, in the pages themselves (in a circuit, navigation makes no HTTP request, so
 /// the pages apply the same rules as the HTTP gate): read-only shared experiments, refused private ones, role limits.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class AccessPagesTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

@@ -5,6 +5,7 @@ using MudBlazor;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class CardEditorTests : WebTestContext
 {
     [Fact]

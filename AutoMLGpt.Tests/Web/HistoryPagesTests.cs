@@ -8,7 +8,7 @@ using MudBlazor;
 
 namespace AutoMLGpt.Tests.Web;
 
-[Trait("Category", "Fast")]
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class HistoryPagesTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 namespace AutoMLGpt.Tests.Web;
 
 /// <summary>Plan rows 15, 40-42 over HTTP: circuit origin check, production error settings, inert downloads.</summary>
+[Trait(TestCategory.Name, TestCategory.Host)]
 public sealed class HttpHardeningTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("automlgpt-http-").FullName;

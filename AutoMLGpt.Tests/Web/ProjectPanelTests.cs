@@ -6,6 +6,7 @@ using Bunit;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class ProjectPanelTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

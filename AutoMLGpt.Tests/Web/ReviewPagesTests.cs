@@ -16,6 +16,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 namespace AutoMLGpt.Tests.Web;
 
 /// <summary>Card authoring with files and the library, History review, comparison and conflicts, as users drive them.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class ReviewPagesTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;
@@ -231,6 +232,7 @@ public sealed class ReviewPagesTests : WebTestContext
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class LiveFollowTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;
@@ -260,6 +262,7 @@ public sealed class LiveFollowTests : WebTestContext
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class QuotaPageTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

@@ -14,7 +14,7 @@ using MudBlazor;
 namespace AutoMLGpt.Tests.Web;
 
 /// <summary>A fault in the database while a run starts or ends never keeps its usage slot: the app does not lock itself out.</summary>
-[Trait("Category", "Fast")]
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class RunLeaseTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

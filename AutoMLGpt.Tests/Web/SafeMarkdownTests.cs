@@ -2,6 +2,7 @@ using AutoMLGpt.Web.Rendering;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class SafeMarkdownTests
 {
     [Fact]

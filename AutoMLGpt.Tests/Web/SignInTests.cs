@@ -19,6 +19,7 @@ namespace AutoMLGpt.Tests.Web;
 /// experiment, its downloads and model, and its private card are refused with 403; a shared one opens; the LLM
 /// settings are admin-only; nothing is served without an account. Over real HTTP with real cookies and forms.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Host)]
 public sealed partial class SignInTests : IAsyncLifetime
 {
     private const string Password = "correct horse 42";

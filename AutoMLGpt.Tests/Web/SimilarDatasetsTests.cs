@@ -9,6 +9,7 @@ using AutoMLGpt.Core.Knowledge.Catalogue;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class SimilarDatasetsTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

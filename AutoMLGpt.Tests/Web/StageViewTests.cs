@@ -6,6 +6,7 @@ using Bunit;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class StageViewTests : WebTestContext
 {
     private static async Task<IReadOnlyList<StageState>> CompletedStagesAsync(ExperimentCards cards)

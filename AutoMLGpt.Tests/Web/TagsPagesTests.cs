@@ -5,6 +5,7 @@ using MudBlazor;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TagsPagesTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;
@@ -37,6 +38,7 @@ public class TagsPagesTests : WebTestContext
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class HistoryBulkTagTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;
@@ -70,6 +72,7 @@ public class HistoryBulkTagTests : WebTestContext
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class AskTheHistoryTests : WebTestContext
 {
     protected override bool NeedsDatabase => true;

@@ -7,6 +7,7 @@ using Bunit;
 
 namespace AutoMLGpt.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TrainingPanelTests : WebTestContext
 {
     private static readonly PortfolioCandidate A = CandidateSpace.Defaults;
