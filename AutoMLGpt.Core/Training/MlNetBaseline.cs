@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using AutoMLGpt.Core.Cards;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -18,10 +19,33 @@ public static class MlNetBaseline
         public float[] Features { get; set; } = [];
     }
 
-    public static (TestMetrics Test, TimeSpan Elapsed, string Trainer) Train(TabularData data, DataCard card, int seed = 42)
+    /// <param name="cancellationToken">Stops FastTree between its trees (ML.NET's own cancellation), so Cancel never waits for the baseline.</param>
+    public static (TestMetrics Test, TimeSpan Elapsed, string Trainer) Train(TabularData data, DataCard card, int seed = 42, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var ml = new MLContext(seed);
+        using var stop = cancellationToken.Register(() => CancelExecution?.Invoke(ml));
+        try
+        {
+            var fitted = Fit(ml, data, card);
+            cancellationToken.ThrowIfCancellationRequested(); // cancelled after its last check: the result is not wanted
+            return fitted;
+        }
+        // ML.NET reports its cancellation in its own words; the caller gets the token's.
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && (ex as OperationCanceledException)?.CancellationToken != cancellationToken)
+        {
+            throw new OperationCanceledException("The baseline was cancelled.", ex, cancellationToken);
+        }
+    }
+
+    // ML.NET's own cancellation (its hosts check it between trees) is internal in ML.NET 5; it is public only through the
+    // Microsoft.ML.Experimental package, which the registry here does not serve. A test fails if the method goes away.
+    private static readonly Action<MLContext>? CancelExecution = typeof(MLContext)
+        .GetMethod("CancelExecution", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)?.CreateDelegate<Action<MLContext>>();
+
+    private static (TestMetrics Test, TimeSpan Elapsed, string Trainer) Fit(MLContext ml, TabularData data, DataCard card)
     {
         var watch = Stopwatch.StartNew();
-        var ml = new MLContext(seed);
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Columns);
         IDataView View(int[] rows) => ml.Data.LoadFromEnumerable(rows.Select(r => new Row

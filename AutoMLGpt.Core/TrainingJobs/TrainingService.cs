@@ -329,7 +329,7 @@ public sealed class TrainingService(
                 Append(live, $"Probe predicted {probe.Value:0.####} [{probe.Low:0.####}, {probe.High:0.####}]; the real value is {(probe.Contains(rf) ? "inside" : "outside")} the band.");
             cts.Token.ThrowIfCancellationRequested();
             Append(live, "Training the ML.NET FastTree baseline on the same split…");
-            var baseline = await Task.Run(() => MlNetBaseline.Train(data, card), CancellationToken.None);
+            var baseline = await Task.Run(() => MlNetBaseline.Train(data, card, cancellationToken: cts.Token), CancellationToken.None);
             Append(live, $"{baseline.Trainer}: test {metric} {baseline.Test.Get(metric):0.####}; {baseline.Elapsed.TotalSeconds:0.0} s.");
             result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, parameters.Messages, metric,
                 baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = probe, Race = race };

@@ -136,4 +136,16 @@ public class MlNetBaselineTests
         };
         Assert.InRange(score, floor, 1.0);
     }
+
+    [Fact]
+    public void CancelStopsTheBaselineWhileFastTreeTrains()
+    {
+        var file = SharedData.Card("adult");
+        var data = TabularData.Build(CsvReader.Read(SharedData.Csv("adult")), file.Card);
+        using var cancel = new CancellationTokenSource();
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(100)); // FastTree's 100 trees on Adult's 30,000 rows take seconds
+        var stopped = Assert.ThrowsAny<OperationCanceledException>(() => MlNetBaseline.Train(data, file.Card, cancellationToken: cancel.Token));
+        Assert.Equal(cancel.Token, stopped.CancellationToken);
+        Assert.IsAssignableFrom<OperationCanceledException>(stopped.InnerException); // ML.NET stopped inside Fit, not after it
+    }
 }
