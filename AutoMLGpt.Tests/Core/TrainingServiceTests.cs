@@ -151,8 +151,8 @@ public class TrainingServiceTests
                 var experiment = await ExperimentFromUploadAsync(db, "adult");
                 job = await service.EnqueueAsync(experiment, mode: TrainingModes.Race);
                 var store = db.Services.GetRequiredService<TrainingJobStore>();
-                for (var i = 0; i < 1800 && (await store.FindAsync(job))?.CheckpointJson is null; i++) await Task.Delay(100);
-                Assert.NotNull((await store.FindAsync(job))!.CheckpointJson);
+                await Eventually.UntilAsync(async () => (await store.FindAsync(job))?.CheckpointJson is not null, TimeSpan.FromSeconds(180),
+                    "the race's first checkpoint", async () => (await store.FindAsync(job))?.Log ?? "no job");
                 await service.StopAsync(CancellationToken.None); // the app stops mid-race
                 var stopped = (await store.FindAsync(job))!;
                 Assert.Equal(RunStatus.Queued, stopped.Status);

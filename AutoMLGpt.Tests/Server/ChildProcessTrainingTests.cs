@@ -52,7 +52,7 @@ public sealed class ChildProcessTrainingTests
 
             // The child's run reaches this process's knowledge (stage C learns from it) without a restart.
             var knowledge = app.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>();
-            for (var i = 0; i < 100 && !knowledge.Records.Any(r => r.Source == "training"); i++) await Task.Delay(100);
+            await Eventually.UntilAsync(() => knowledge.Records.Any(r => r.Source == "training"), TimeSpan.FromSeconds(10), "the child's run to reach the app's knowledge base");
             Assert.Contains(knowledge.Records, r => r.Source == "training" && r.Dataset == "breast_cancer_wisconsin");
 
             // Stopping the app stops its child.

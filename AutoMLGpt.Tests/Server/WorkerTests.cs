@@ -130,7 +130,8 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
             // A worker killed mid-run (a native crash, the OOM killer): the node stays up and the job goes stale.
             var second = await service.EnqueueAsync(experiment);
             var jobs = web.Services.GetRequiredService<TrainingJobStore>();
-            for (var i = 0; i < 600 && (await jobs.FindAsync(second))!.Status != RunStatus.Running; i++) await Task.Delay(100);
+            await Eventually.UntilAsync(async () => (await jobs.FindAsync(second))!.Status == RunStatus.Running, TimeSpan.FromSeconds(60),
+                "the worker to start the second job", () => Task.FromResult(worker.Output));
             worker.Kill();
             var heartbeats = web.Services.GetRequiredService<AutoMLGpt.Core.Experiments.RunHeartbeatService>();
             TrainingJobEntityStatus status = default;
@@ -206,11 +207,11 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
 
             // The lease runs out; the sweep puts the job back in the queue with its checkpoint, and a new worker goes on.
             var heartbeats = web.Services.GetRequiredService<AutoMLGpt.Core.Experiments.RunHeartbeatService>();
-            for (var i = 0; i < 150 && (await jobs.FindAsync(job))!.Status == RunStatus.Running; i++)
+            await Eventually.UntilAsync(async () =>
             {
                 await heartbeats.BeatAndSweepAsync(CancellationToken.None);
-                await Task.Delay(200);
-            }
+                return (await jobs.FindAsync(job))!.Status != RunStatus.Running;
+            }, TimeSpan.FromSeconds(30), "the sweep to take the dead worker's job back");
             Assert.Equal(RunStatus.Queued, (await jobs.FindAsync(job))!.Status);
             using var second = WorkerProcess.Start(settings);
             TrainingJobView? done = null;
