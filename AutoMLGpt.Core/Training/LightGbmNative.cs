@@ -87,13 +87,13 @@ internal static partial class LightGbmNative
     }
 }
 
-/// <summary>A LightGBM booster, freed exactly once, also when its owner's constructor throws or nobody disposes it.</summary>
-public sealed class BoosterHandle : SafeHandle
+/// <summary>A LightGBM object freed exactly once, also when its owner's constructor throws or nobody disposes it; counted while alive.</summary>
+public abstract class LightGbmHandle : SafeHandle
 {
-    /// <summary>For the marshaller only; handles are made by <c>LightGbmNative.CreateBooster</c> and <c>LoadBooster</c>.</summary>
-    public BoosterHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+    /// <summary>For the marshaller only; handles are made by <c>LightGbmNative</c>'s Create and Load methods.</summary>
+    protected LightGbmHandle() : base(IntPtr.Zero, ownsHandle: true) { }
 
-    internal BoosterHandle(IntPtr raw) : this()
+    private protected void Own(IntPtr raw)
     {
         SetHandle(raw);
         LightGbmNative.Opened();
@@ -104,29 +104,30 @@ public sealed class BoosterHandle : SafeHandle
     protected override bool ReleaseHandle()
     {
         LightGbmNative.Freed();
-        return LightGbmNative.LGBM_BoosterFree(handle) == 0;
+        return Free(handle) == 0;
     }
+
+    private protected abstract int Free(IntPtr raw);
 }
 
-/// <summary>A LightGBM dataset (binned rows), freed exactly once.</summary>
-public sealed class DatasetHandle : SafeHandle
+/// <summary>A LightGBM booster.</summary>
+public sealed class BoosterHandle : LightGbmHandle
 {
-    /// <summary>For the marshaller only; handles are made by <c>LightGbmNative.CreateDataset</c>.</summary>
-    public DatasetHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+    public BoosterHandle() { }
 
-    internal DatasetHandle(IntPtr raw) : this()
-    {
-        SetHandle(raw);
-        LightGbmNative.Opened();
-    }
+    internal BoosterHandle(IntPtr raw) => Own(raw);
 
-    public override bool IsInvalid => handle == IntPtr.Zero;
+    private protected override int Free(IntPtr raw) => LightGbmNative.LGBM_BoosterFree(raw);
+}
 
-    protected override bool ReleaseHandle()
-    {
-        LightGbmNative.Freed();
-        return LightGbmNative.LGBM_DatasetFree(handle) == 0;
-    }
+/// <summary>A LightGBM dataset (binned rows).</summary>
+public sealed class DatasetHandle : LightGbmHandle
+{
+    public DatasetHandle() { }
+
+    internal DatasetHandle(IntPtr raw) => Own(raw);
+
+    private protected override int Free(IntPtr raw) => LightGbmNative.LGBM_DatasetFree(raw);
 }
 
 /// <summary>A LightGBM C API call failed; <see cref="NativeMessage"/> is LightGBM's own reason.</summary>

@@ -30,11 +30,6 @@ public sealed class PersistenceFaultTests
         }
     }
 
-    private sealed class Factory(DbContextOptions<SqliteAppDbContext> options) : IDbContextFactory<AppDbContext>
-    {
-        public AppDbContext CreateDbContext() => new SqliteAppDbContext(options);
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -46,8 +41,7 @@ public sealed class PersistenceFaultTests
         using var bundle = new MemoryStream();
         await bundles.ExportAsync(id, bundle);
 
-        Factory Faulty() => new(new DbContextOptionsBuilder<SqliteAppDbContext>()
-            .UseSqlite(TestDatabase.ConnectionStringFor(db.Folder)).AddInterceptors(new FailOnCommand(failAt)).Options);
+        IDbContextFactory<AppDbContext> Faulty() => db.FactoryWith(new FailOnCommand(failAt));
         var clock = TimeProvider.System;
 
         var create = await Assert.ThrowsAnyAsync<Exception>(() => new ExperimentStore(Faulty(), clock).CreateAsync(PaperExamples.Adult.Create(), "offline engine"));
@@ -88,8 +82,8 @@ public sealed class PersistenceFaultTests
         await using var db = await TestDatabase.CreateAsync();
         var connection = TestDatabase.ConnectionStringFor(db.Folder) + ";Default Timeout=1";
         var hold = new HoldWriteLock(TimeSpan.FromSeconds(3));
-        var slow = new ExperimentStore(new Factory(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connection).AddInterceptors(hold).Options), TimeProvider.System);
-        var other = new ExperimentStore(new Factory(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connection).Options), TimeProvider.System);
+        var slow = new ExperimentStore(TestDatabase.FactoryFor(connection, hold), TimeProvider.System);
+        var other = new ExperimentStore(TestDatabase.FactoryFor(connection), TimeProvider.System);
 
         var first = slow.CreateAsync(PaperExamples.Adult.Create(), "offline engine");
         await hold.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10));

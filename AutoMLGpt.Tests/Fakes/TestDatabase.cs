@@ -22,6 +22,19 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public static string ConnectionStringFor(string folder) => $"Data Source={Path.Combine(folder, "test.db")};Pooling=False";
 
+    /// <summary>Another factory on this database's file, whose commands pass through <paramref name="interceptors"/> (injected faults).</summary>
+    public IDbContextFactory<AppDbContext> FactoryWith(params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors) =>
+        FactoryFor(ConnectionStringFor(Folder), interceptors);
+
+    /// <summary>A SQLite factory on <paramref name="connection"/> (e.g. with a shorter lock timeout), through <paramref name="interceptors"/>.</summary>
+    public static IDbContextFactory<AppDbContext> FactoryFor(string connection, params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors) =>
+        new InterceptedFactory(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connection).AddInterceptors(interceptors).Options);
+
+    private sealed class InterceptedFactory(DbContextOptions<SqliteAppDbContext> options) : IDbContextFactory<AppDbContext>
+    {
+        public AppDbContext CreateDbContext() => new SqliteAppDbContext(options);
+    }
+
     /// <param name="folder">
     /// Reuse a folder to open an existing database (restart tests, or beside a running app); it is then left in place.
     /// A new temporary folder, deleted on dispose, by default.

@@ -1,11 +1,9 @@
 using System.Data.Common;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Experiments;
-using AutoMLGpt.Core.Persistence;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Tests.Fakes;
 using AutoMLGpt.Web.Components.Runs;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,17 +25,11 @@ public sealed class RunLeaseTests : WebTestContext
             Failing ? throw new InvalidOperationException("injected database fault") : base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
     }
 
-    private sealed class Factory(DbContextOptions<SqliteAppDbContext> options) : IDbContextFactory<AppDbContext>
-    {
-        public AppDbContext CreateDbContext() => new SqliteAppDbContext(options);
-    }
-
     [Fact]
     public async Task TwentyStoreFaultsOnRetryLeaveNoSlotTakenAndTheNextRunStarts()
     {
         var fault = new SwitchableFault();
-        var faultyStore = new ExperimentStore(new Factory(new DbContextOptionsBuilder<SqliteAppDbContext>()
-            .UseSqlite(TestDatabase.ConnectionStringFor(Database.Folder)).AddInterceptors(fault).Options), TimeProvider.System);
+        var faultyStore = new ExperimentStore(Database.FactoryWith(fault), TimeProvider.System);
         var limiter = new UsageLimiter(new UsageLimitOptions { MaxConcurrentRuns = 3, MaxConcurrentRunsPerSession = 2 }, TimeProvider.System);
         var engine = Services.GetRequiredService<IExperimentEngine>();
         using var sessions = new RunSessions(Database.Runner, Database.Services.GetRequiredService<ChatRefiner>(), faultyStore,
