@@ -150,20 +150,7 @@ public static class DependencyInjection
         services.AddSingleton<ExperimentRunner>();
         services.AddSingleton<ChatRefiner>();
 
-        services.AddValidatedOptions<TrainingOptions>(configuration, TrainingOptions.Section, o => o.Problems());
-        services.AddSingleton(sp =>
-        {
-            var distributed = sp.GetRequiredService<TrainingOptions>().Distributed;
-            Training.Distributed.IDistributedLauncher launcher = distributed.OnKubernetes
-                ? new Training.Distributed.KubernetesLauncher(distributed.Kubernetes, () => new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildDefaultConfig()))
-                : new Training.Distributed.LocalProcessLauncher(distributed);
-            return new Training.Distributed.DistributedTrainer(distributed, launcher);
-        });
-        services.AddSingleton(new DataFolders(Path.Combine(contentRoot, database.DataDirectory)));
-        services.AddSingleton<TrainingJobStore>();
-        services.AddSingleton<DatasetIntake>();
-        services.AddSingleton<TrainingService>();
-        services.AddHostedService(sp => sp.GetRequiredService<TrainingService>());
+        services.AddTrainingJobs(configuration, Path.Combine(contentRoot, database.DataDirectory));
         services.AddHostedService<StartupWarmup>();
         services.AddSingleton<RunHeartbeatService>();
         services.AddHostedService(sp => sp.GetRequiredService<RunHeartbeatService>());

@@ -163,14 +163,15 @@ public sealed class ReviewTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var id = await TrainingServiceTests.ExperimentFromUploadAsync(db, "pima_indians_diabetes");
         var job = await TrainingServiceTests.WaitAsync(service, await service.EnqueueAsync(id), j => j.Status is not (RunStatus.Queued or RunStatus.Running));
         Assert.Equal(RunStatus.Succeeded, job.Status);
         var refiner = db.Services.GetRequiredService<ChatRefiner>();
         await foreach (var _ in refiner.SendAsync(id, "make inference faster", Offline, CancellationToken.None)) { }
         await db.Store.UpdateNotesAsync(id, (await db.Store.GetAsync(id))!.Version, "pima · lightgbm", "baseline run");
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
 
         var bundles = db.Services.GetRequiredService<ExperimentBundles>();
         var reviews = db.Services.GetRequiredService<ExperimentReviews>();

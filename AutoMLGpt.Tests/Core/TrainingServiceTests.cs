@@ -50,7 +50,8 @@ public class TrainingServiceTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await ExperimentFromUploadAsync(db, "breast_cancer_wisconsin");
 
         var job = await service.EnqueueAsync(experiment);
@@ -73,7 +74,7 @@ public class TrainingServiceTests
         var reloaded = Assert.Single(await service.ExperiencesAsync(CancellationToken.None));
         Assert.Equal(learned.Hyperparameters, reloaded.Hyperparameters);
         Assert.InRange(done.Result.Baseline!.Auc!.Value, 0.9, 1.0);
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -81,7 +82,8 @@ public class TrainingServiceTests
     {
         await using var db = await TestDatabase.CreateAsync(configure: s => s.AddSingleton(new AutoMLGpt.Core.Access.TeamSignInOptions { Enabled = true }));
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await ExperimentFromUploadAsync(db, "breast_cancer_wisconsin");
 
         var done = await WaitAsync(service, await service.EnqueueAsync(experiment), j => j.Status is not (RunStatus.Queued or RunStatus.Running));
@@ -92,7 +94,7 @@ public class TrainingServiceTests
         Assert.DoesNotContain("breast", learned.Dataset, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(done.RealFinal, learned.Score); // the numbers still transfer
         Assert.Equal(learned.Dataset, Assert.Single(await service.ExperiencesAsync(CancellationToken.None)).Dataset); // and after a restart
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -100,7 +102,8 @@ public class TrainingServiceTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await ExperimentFromUploadAsync(db, "pima_indians_diabetes");
         var card = (await db.Store.GetAsync(experiment))!.Cards.Data;
         var preview = service.PreviewRace(card);
@@ -129,7 +132,7 @@ public class TrainingServiceTests
         // After a restart the same partial row comes back from the database.
         var reloaded = Assert.Single(await service.ExperiencesAsync(CancellationToken.None));
         Assert.Equal(learned.CandidateScores, reloaded.CandidateScores);
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     /// <summary>
@@ -147,13 +150,14 @@ public class TrainingServiceTests
             await using (var db = await TestDatabase.CreateAsync(folder, settings: settings))
             {
                 var service = db.Services.GetRequiredService<TrainingService>();
-                await service.StartAsync(CancellationToken.None);
+                var queue = db.Services.GetRequiredService<TrainingQueue>();
+                await queue.StartAsync(CancellationToken.None);
                 var experiment = await ExperimentFromUploadAsync(db, "adult");
                 job = await service.EnqueueAsync(experiment, mode: TrainingModes.Race);
                 var store = db.Services.GetRequiredService<TrainingJobStore>();
                 await Eventually.UntilAsync(async () => (await store.FindAsync(job))?.CheckpointJson is not null, TimeSpan.FromSeconds(180),
                     "the race's first checkpoint", async () => (await store.FindAsync(job))?.Log ?? "no job");
-                await service.StopAsync(CancellationToken.None); // the app stops mid-race
+                await queue.StopAsync(CancellationToken.None); // the app stops mid-race
                 var stopped = (await store.FindAsync(job))!;
                 Assert.Equal(RunStatus.Queued, stopped.Status);
                 Assert.Contains("queued again", stopped.Log);
@@ -161,13 +165,14 @@ public class TrainingServiceTests
             await using (var db = await TestDatabase.CreateAsync(folder, settings: settings))
             {
                 var service = db.Services.GetRequiredService<TrainingService>();
-                await service.StartAsync(CancellationToken.None);
+                var queue = db.Services.GetRequiredService<TrainingQueue>();
+                await queue.StartAsync(CancellationToken.None);
                 var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 240);
                 Assert.True(done.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\n{done.Log}");
                 Assert.Contains("Resumed the race from its checkpoint", done.Log);
                 Assert.Equal(done.Curve.Count, done.Curve.Select(m => (m.Candidate, m.Iteration)).Distinct().Count());
                 Assert.Single(done.Result!.Race, r => r.Winner);
-                await service.StopAsync(CancellationToken.None);
+                await queue.StopAsync(CancellationToken.None);
             }
         }
         finally
@@ -182,7 +187,8 @@ public class TrainingServiceTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await ExperimentFromUploadAsync(db, "spambase");
         var job = await service.EnqueueAsync(experiment);
         var views = new List<TrainingJobView>();
@@ -198,7 +204,7 @@ public class TrainingServiceTests
         var again = new List<TrainingJobView>();
         await foreach (var view in service.FollowAsync(job)) again.Add(view);
         Assert.Equal(RunStatus.Succeeded, Assert.Single(again).Status);
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -206,7 +212,8 @@ public class TrainingServiceTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await ExperimentFromUploadAsync(db, "spambase");
         var job = await service.EnqueueAsync(experiment);
         var done = await WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 120);
@@ -218,7 +225,7 @@ public class TrainingServiceTests
         Assert.InRange(Math.Abs(probe.Value - done.RealFinal!.Value), 0, 0.05);
         Assert.Contains("Probe prediction: test accuracy", done.Log);
         Assert.True(done.Log.IndexOf("Probe prediction", StringComparison.Ordinal) < done.Log.IndexOf("[1]", StringComparison.Ordinal), "the probe runs before training");
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -226,7 +233,8 @@ public class TrainingServiceTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await ExperimentFromUploadAsync(db, "adult");
         var job = await service.EnqueueAsync(experiment);
         await WaitAsync(service, job, j => j.Curve.Count >= 3);
@@ -235,7 +243,7 @@ public class TrainingServiceTests
         Assert.Equal(RunStatus.Cancelled, done.Status);
         Assert.Contains("[3]", done.Log);
         Assert.False(done.HasModel);
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public class TabularAgreementTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync();
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         try
         {
             var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(db, dataset, model);
@@ -33,7 +34,7 @@ public class TabularAgreementTests(ITestOutputHelper output)
             output.WriteLine($"{dataset} with {project.Family.DisplayName}: project {string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:0.####}"))}; app (LightGBM) {string.Join(", ", done.Result!.Test.Named().Select(m => $"{m.Name} {m.Value:0.####}"))}");
             return (metrics, done.Result.Test);
         }
-        finally { await service.StopAsync(CancellationToken.None); }
+        finally { await queue.StopAsync(CancellationToken.None); }
     }
 
     [Fact]

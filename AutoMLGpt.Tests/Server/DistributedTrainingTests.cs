@@ -126,7 +126,8 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
         foreach (var (key, value) in await postgres.SettingsAsync()) settings[key] = value;
         await using var db = await TestDatabase.CreateAsync(settings: settings);
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(db, "adult");
 
         var job = await service.EnqueueAsync(experiment);
@@ -141,7 +142,7 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
         Assert.Equal(Enumerable.Range(1, done.Result!.Iterations), saved.Select(m => m.Iteration));
         Assert.Contains("tree_learner: data", await db.Services.GetRequiredService<TrainingJobStore>().ModelTextAsync(row, db.Services.GetRequiredService<DataFolders>()));
         Assert.InRange(done.RealFinal!.Value, 0.85, 1.0);
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -149,7 +150,8 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
     {
         await using var db = await TestDatabase.CreateAsync(settings: JobSettings());
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await TrainingServiceTests.ExperimentFromCsvAsync(db, WorkerTests.SyntheticCsv(db.Folder, 300_000), "large synthetic");
 
         var job = await service.EnqueueAsync(experiment);
@@ -159,7 +161,7 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
         var done = await TrainingServiceTests.WaitAsync(service, job, j => j.Status is not (RunStatus.Queued or RunStatus.Running), seconds: 60);
         Assert.Equal(RunStatus.Cancelled, done.Status);
         Assert.Empty(RankProcesses(job));
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -167,7 +169,8 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
     {
         await using var db = await TestDatabase.CreateAsync(settings: JobSettings(timeout: "20"));
         var service = db.Services.GetRequiredService<TrainingService>();
-        await service.StartAsync(CancellationToken.None);
+        var queue = db.Services.GetRequiredService<TrainingQueue>();
+        await queue.StartAsync(CancellationToken.None);
         var experiment = await TrainingServiceTests.ExperimentFromCsvAsync(db, WorkerTests.SyntheticCsv(db.Folder, 300_000), "large synthetic");
 
         var job = await service.EnqueueAsync(experiment);
@@ -180,7 +183,7 @@ public sealed class DistributedTrainingTests(PostgresFixture postgres) : IClassF
         Assert.True(DateTime.UtcNow - killed < TimeSpan.FromSeconds(20 + 5), "the job took longer than its time-out to fail");
         Assert.Contains("Process 1 of 2", done.Error);
         Assert.Empty(RankProcesses(job));
-        await service.StopAsync(CancellationToken.None);
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]

@@ -74,7 +74,8 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
             await using var web = await TestDatabase.CreateAsync(settings: new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "false" });
             await StartHeartbeatsAsync(web); // as a web node does: its queued jobs stay alive until a runner claims them
             var service = web.Services.GetRequiredService<TrainingService>();
-            await service.StartAsync(CancellationToken.None);
+            var queue = web.Services.GetRequiredService<TrainingQueue>();
+            await queue.StartAsync(CancellationToken.None);
             var experiment = await TrainingServiceTests.ExperimentFromUploadAsync(web, "breast_cancer_wisconsin");
 
             using var worker = WorkerProcess.Start(new Dictionary<string, string?>(settings) { ["Training:RunJobs"] = "true", ["Training:PollSeconds"] = "0.5" });
@@ -94,7 +95,7 @@ public sealed class WorkerTests(PostgresFixture postgres) : IClassFixture<Postgr
             Assert.NotEqual(TrainingJobStore.ThisProcess, row.ClaimedBy);
             Assert.Contains(seen, v => v.Status == RunStatus.Queued || v.Status == RunStatus.Running);
             Assert.Contains("tree", await web.Services.GetRequiredService<TrainingJobStore>().ModelTextAsync(row, web.Services.GetRequiredService<DataFolders>())); // in the database, for any node
-            await service.StopAsync(CancellationToken.None);
+            await queue.StopAsync(CancellationToken.None);
         }
         finally
         {
