@@ -29,7 +29,7 @@ app.UseCircuitOriginCheck(app.Configuration);
 app.UseSignIn();
 app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
-app.MapExperimentDownloads();
+app.MapAutoMLGptEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -1,9 +1,9 @@
-using System.Text;
 using AutoMLGpt.Core;
 using AutoMLGpt.Core.Experiments;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Core.Engines.Llm;
 using AutoMLGpt.Web.Access;
+using AutoMLGpt.Web.Endpoints;
 using AutoMLGpt.Web.Llm;
 using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
@@ -105,95 +105,10 @@ public static class WebExtensions
         await next();
     });
 
-    /// <summary>Generated scripts are downloads of plain text, never something the browser could run.</summary>
-    public static IEndpointRouteBuilder MapExperimentDownloads(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGet("/experiments/{id:guid}/download/{stage}", async (Guid id, string stage, int? revision, ExperimentStore store, HttpContext http, CancellationToken ct) =>
-        {
-            if (StageDownloads.Find(stage) is not { } download) return Results.NotFound();
-            if (await AccessResults.ExperimentAsync(http, id) is { } refused) return refused;
-            var (kind, fileName) = (download.Stage, download.FileName);
-            var experiment = await store.GetAsync(id, ct, revision);
-            if (experiment?.Stage(kind) is not { } saved) return Results.NotFound();
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            var name = $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}_{fileName}";
-            return Results.File(Encoding.UTF8.GetBytes(saved.Output.Text), "text/plain; charset=utf-8", name);
-        });
-        // A trained model: LightGBM's own text format, downloaded, never interpreted by the browser.
-        endpoints.MapGet("/training/{id:guid}/model", async (Guid id, Core.TrainingJobs.TrainingJobStore jobs, Core.TrainingJobs.DataFolders folders, HttpContext http, CancellationToken ct) =>
-        {
-            if (await jobs.FindAsync(id, ct) is not { ModelFile: not null } job) return Results.NotFound();
-            if (await AccessResults.ExperimentAsync(http, job.ExperimentId) is { } refused) return refused;
-            if (await jobs.ModelTextAsync(job, folders, ct) is not { } model) return Results.NotFound();
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(Encoding.UTF8.GetBytes(model), "text/plain; charset=utf-8", $"lightgbm_model_{id:N}.txt");
-        });
-        // The reproducibility bundle: built into memory first, so a failure is a clean 500 and never a truncated zip.
-        endpoints.MapGet("/experiments/{id:guid}/bundle", async (Guid id, Core.Reports.ExperimentBundles bundles, ExperimentStore store, HttpContext http, CancellationToken ct) =>
-        {
-            if (await AccessResults.ExperimentAsync(http, id) is { } refused) return refused;
-            var experiment = await store.GetAsync(id, ct);
-            if (experiment is null) return Results.NotFound();
-            var buffer = new MemoryStream();
-            await bundles.ExportAsync(id, buffer, ct);
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(buffer.ToArray(), "application/zip", $"{Core.Cards.CardText.Slug(experiment.Name)}_bundle.zip");
-        });
-        endpoints.MapGet("/experiments/{id:guid}/report", async (Guid id, int? revision, Core.Reports.ExperimentReviews reviews, HttpContext http, CancellationToken ct) =>
-        {
-            if (await AccessResults.ExperimentAsync(http, id) is { } refused) return refused;
-            if (await reviews.ReviewAsync(id, revision, ct) is not { } item) return Results.NotFound();
-            var report = Core.Reports.ExperimentReport.Build(item, Core.Reports.ExperimentReport.InlineImage);
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(Encoding.UTF8.GetBytes(report), "text/markdown; charset=utf-8", $"{Core.Cards.CardText.Slug(item.Details.Name)}_r{item.Details.Revision}_report.md");
-        });
-        // The runnable project (zip) and the same as a Jupyter notebook: generated text, downloaded, never run here.
-        endpoints.MapGet("/experiments/{id:guid}/project", async (Guid id, int? revision, Core.Projects.ProjectExports exports, HttpContext http, CancellationToken ct) =>
-        {
-            if (await AccessResults.ExperimentAsync(http, id) is { } refused) return refused;
-            if (await exports.ProjectAsync(id, revision, ct) is not { } found) return Results.NotFound();
-            var (experiment, project) = found;
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(project.ToZip(), "application/zip", $"{project.Name}_r{experiment.Revision}_project.zip");
-        });
-        endpoints.MapGet("/experiments/{id:guid}/notebook", async (Guid id, int? revision, Core.Projects.ProjectExports exports, HttpContext http, CancellationToken ct) =>
-        {
-            if (await AccessResults.ExperimentAsync(http, id) is { } refused) return refused;
-            if (await exports.NotebookAsync(id, revision, ct) is not { } found) return Results.NotFound();
-            var (experiment, notebook) = found;
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(Encoding.UTF8.GetBytes(notebook), "application/x-ipynb+json", $"{Core.Cards.CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}.ipynb");
-        });
-        // The History table as filtered (the page links here with its filter), as CSV or JSON.
-        endpoints.MapGet("/history/export.{format}", async (string format, Core.Reports.HistoryExport export, HttpContext http, CancellationToken ct) =>
-        {
-            // Only what this viewer may read, whatever the URL says.
-            var query = Core.Reports.HistoryExport.FromQuery(key => http.Request.Query.TryGetValue(key, out var v) ? v.ToString() : null) with { VisibleTo = CurrentViewer.Of(http) };
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmm", System.Globalization.CultureInfo.InvariantCulture);
-            return format switch
-            {
-                "csv" => Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(await export.CsvAsync(query, ct))).ToArray(), "text/csv; charset=utf-8", $"automlgpt-history-{stamp}.csv"),
-                "json" => Results.File(Encoding.UTF8.GetBytes(await export.JsonAsync(query, ct)), "application/json; charset=utf-8", $"automlgpt-history-{stamp}.json"),
-                _ => Results.NotFound(),
-            };
-        });
-        // A library card in Hugging Face's format (README.md with YAML front matter).
-        endpoints.MapGet("/cards/{id:guid}/export", async (Guid id, Core.Library.CardLibrary library, HttpContext http, CancellationToken ct) =>
-        {
-            if (await library.GetAsync(id, ct) is not { } card) return Results.NotFound();
-            if (!CurrentViewer.Of(http).CanRead(card.Owner.OwnerId, card.Owner.Shared)) return AccessResults.Forbidden("This card is private to its owner; ask them to share it.");
-            var text = card.Data is { } d ? Core.Cards.HuggingFace.HuggingFaceCards.ExportDataCard(d) : Core.Cards.HuggingFace.HuggingFaceCards.ExportModelCard(card.Model!);
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(Encoding.UTF8.GetBytes(text), "text/markdown; charset=utf-8", $"{Core.Cards.CardText.Slug(card.Name)}_{card.Kind.ToString().ToLowerInvariant()}_card.md");
-        });
-        // Sign-out is a POST with the antiforgery token (a link could sign a user out from another site).
-        endpoints.MapPost("/account/logout", async (HttpContext http) =>
-        {
-            if (http.RequestServices.GetRequiredService<Core.Access.TeamSignInOptions>().Enabled)
-                await http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Identity.SignInManager<Core.Access.AppUser>>().SignOutAsync();
-            return Results.LocalRedirect(SignInSetup.LoginPath);
-        });
-        return endpoints;
-    }
+    /// <summary>Every endpoint outside the pages, feature by feature; generated files are downloads, never run by the browser.</summary>
+    public static IEndpointRouteBuilder MapAutoMLGptEndpoints(this IEndpointRouteBuilder endpoints) => endpoints
+        .MapExperimentEndpoints()
+        .MapTrainingEndpoints()
+        .MapReviewEndpoints()
+        .MapAccountEndpoints();
 }

@@ -133,7 +133,7 @@ internal sealed class AccessGate(RequestDelegate next)
 /// <summary>The answers of download endpoints and the gate when access is refused.</summary>
 public static class AccessResults
 {
-    public static IResult Forbidden(string message) => Results.Text(message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+    public static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Forbidden(string message) => TypedResults.Text(message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
 
     public static async Task WriteForbiddenAsync(HttpContext http, string message)
     {
