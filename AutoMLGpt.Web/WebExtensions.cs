@@ -42,6 +42,13 @@ internal sealed class RenderingWarmup(IServiceProvider services, ILoggerFactory 
 
 public static class WebExtensions
 {
+    /// <summary>What the components need beyond the domain: the circuit's runs and the language-model connection test (the bUnit context registers the same).</summary>
+    public static IServiceCollection AddComponentServices(this IServiceCollection services)
+    {
+        services.AddSingleton<LlmConnectionTester>();
+        services.AddScoped<Components.Runs.RunSessions>();
+        return services;
+    }
 
     /// <summary>All of the web app's registrations: Razor components, MudBlazor and the domain.</summary>
     public static WebApplicationBuilder AddAutoMLGptWeb(this WebApplicationBuilder builder)
@@ -52,8 +59,7 @@ public static class WebExtensions
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 512 * 1024);
         builder.Services.AddMudServices();
         builder.Services.AddAutoMLGptCore(builder.Configuration, builder.Environment.ContentRootPath, addChatClient: LlmBackend.AddLlm);
-        builder.Services.AddSingleton<LlmConnectionTester>();
-        builder.Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
+        builder.Services.AddComponentServices();
         // Identity's stores and the Data Protection key store want a scoped context: it lives for one request (sign-in and
         // registration are static pages) or one key-ring read; components use the factory.
         builder.Services.AddScoped<Core.Persistence.AppDbContext>(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Persistence.AppDbContext>>().CreateDbContext());

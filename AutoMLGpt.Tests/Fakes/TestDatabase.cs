@@ -12,7 +12,11 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly bool _ownsFolder;
 
-    private TestDatabase(string folder, ServiceProvider services, bool ownsFolder) { Folder = folder; Services = services; _ownsFolder = ownsFolder; }
+    private TestDatabase(string folder, ServiceProvider services, IServiceCollection registrations, bool ownsFolder) =>
+        (Folder, Services, Registrations, _ownsFolder) = (folder, services, registrations, ownsFolder);
+
+    /// <summary>What <c>AddAutoMLGptCore</c> (and the test's own <c>configure</c>) registered, e.g. for a bUnit context to forward.</summary>
+    public IServiceCollection Registrations { get; }
 
     public string Folder { get; }
     public ServiceProvider Services { get; }
@@ -56,7 +60,7 @@ public sealed class TestDatabase : IAsyncDisposable
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await provider.InitialiseAutoMLGptDatabaseAsync();
-        return new TestDatabase(folder, provider, ownsFolder);
+        return new TestDatabase(folder, provider, services, ownsFolder);
     }
 
     /// <summary>Closes the services but keeps the file, as an app shutdown would.</summary>

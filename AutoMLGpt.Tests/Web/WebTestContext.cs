@@ -1,6 +1,7 @@
 using AutoMLGpt.Core.Engines.Offline;
 using AutoMLGpt.Core.Pipeline;
 using AutoMLGpt.Tests.Fakes;
+using AutoMLGpt.Web;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,26 +32,20 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
     private async Task UseDatabaseAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        // The pages get the same singletons the app registers, from the domain's own registration.
-        foreach (var type in new[]
-        {
-            typeof(AutoMLGpt.Core.Experiments.ExperimentStore), typeof(AutoMLGpt.Core.Experiments.ExperimentRunner),
-            typeof(AutoMLGpt.Core.Experiments.ChatRefiner), typeof(AutoMLGpt.Core.Engines.Llm.LlmOptions),
-            typeof(AutoMLGpt.Core.TrainingJobs.TrainingService), typeof(AutoMLGpt.Core.TrainingJobs.TrainingJobStore),
-            typeof(AutoMLGpt.Core.TrainingJobs.DataFolders), typeof(AutoMLGpt.Core.TrainingJobs.DatasetIntake), typeof(AutoMLGpt.Core.TrainingJobs.TrainingOptions),
-            typeof(AutoMLGpt.Core.Knowledge.KnowledgeBase), typeof(AutoMLGpt.Core.Library.CardLibrary),
-            typeof(AutoMLGpt.Core.Reports.ExperimentBundles), typeof(AutoMLGpt.Core.Reports.ExperimentReviews), typeof(AutoMLGpt.Core.Reports.HistoryQuestionAsker), typeof(AutoMLGpt.Core.Projects.ProjectExports), typeof(AutoMLGpt.Core.Experiments.LiveRuns), typeof(UsageLimiter), typeof(AutoMLGpt.Core.StorageSummary),
-            typeof(AutoMLGpt.Core.Access.TeamSignInOptions), typeof(AutoMLGpt.Core.Access.Accounts),
-        })
-            Services.AddSingleton(type, _database.Services.GetRequiredService(type));
+        // The pages get the domain exactly as the app registers it (AddAutoMLGptCore): each singleton forwarded to the
+        // database's provider, so the page and the test share one store, runner and live state; scoped ones as registered.
+        foreach (var type in _database.Registrations.Where(d => d.Lifetime == ServiceLifetime.Singleton && !d.ServiceType.IsGenericTypeDefinition
+                     && d.ServiceType != typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ServiceType.Namespace?.StartsWith("AutoMLGpt", StringComparison.Ordinal) == true)
+                     .Select(d => d.ServiceType).Distinct())
+            Services.AddSingleton(type, _ => _database.Services.GetRequiredService(type));
+        foreach (var scoped in _database.Registrations.Where(d => d.Lifetime == ServiceLifetime.Scoped && d.ServiceType.Namespace?.StartsWith("AutoMLGpt", StringComparison.Ordinal) == true))
+            Services.Add(scoped);
+        // Streams without delays, as a test wants.
         var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, _database.Services.GetRequiredService<AutoMLGpt.Core.Knowledge.KnowledgeBase>());
         Services.AddSingleton<IExperimentEngine>(engine);
         Services.AddSingleton(new ExperimentEngines(engine, engine));
-        var llm = _database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.LlmOptions>();
-        Services.AddSingleton(new AutoMLGpt.Web.Llm.LlmConnectionTester(llm, _database.Services.GetRequiredService<AutoMLGpt.Core.Engines.Llm.Secrets>()));
-        Services.AddScoped<AutoMLGpt.Web.Components.Runs.RunSessions>();
+        Services.AddComponentServices();
         Services.AddLogging();
-        Services.AddScoped<SessionIdentity>();
         Services.AddScoped<AutoMLGpt.Web.Access.CurrentViewer>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
