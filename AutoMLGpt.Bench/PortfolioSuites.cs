@@ -93,7 +93,7 @@ public static partial class BenchCommands
             }
             var (data, split) = Split(seed);
             var watch = Stopwatch.StartNew();
-            var outcome = LightGbmTrainer.Train(split, candidate.Parameters(Card.Task, data.Classes.Length, eval.Threads, overrides: values), Card.Task, Metric, null, CancellationToken.None, trainMetricEvery: 0, saveModel: false);
+            var outcome = LightGbmTrainer.Train(split, candidate.Parameters(Card.Task, data.Classes.Length, eval.Threads, overrides: values), Card.Task, Metric, null, trainMetricEvery: 0, saveModel: false, cancellationToken: CancellationToken.None);
             eval.Trained++;
             return _cache[key] = (outcome.BestValidMetric, outcome.Test.Get(Metric)!.Value, watch.Elapsed.TotalSeconds);
         }
@@ -354,7 +354,7 @@ public static partial class BenchCommands
         (TrainingOutcome Outcome, double Seconds) Train(PortfolioCandidate c, IReadOnlyDictionary<string, string> values)
         {
             var sw = Stopwatch.StartNew();
-            var outcome = LightGbmTrainer.Train(split, c.Parameters(card.Task, data.Classes.Length, threads, overrides: values), card.Task, card.PrimaryMetric, null, CancellationToken.None, trainMetricEvery: 0, saveModel: false);
+            var outcome = LightGbmTrainer.Train(split, c.Parameters(card.Task, data.Classes.Length, threads, overrides: values), card.Task, card.PrimaryMetric, null, trainMetricEvery: 0, saveModel: false, cancellationToken: CancellationToken.None);
             return (outcome, sw.Elapsed.TotalSeconds);
         }
         var choice = eval.Portfolio.ChooseZeroShot(card, exclude: exclude, trainRows: data.Split.Train.Length);

@@ -54,7 +54,7 @@ public static partial class BenchCommands
             foreach (var every in new[] { policy, 1 }.Distinct())
             {
                 sw.Restart();
-                var outcome = LightGbmTrainer.Train(split, parameters, card.Task, card.PrimaryMetric, null, CancellationToken.None, trainMetricEvery: every, saveModel: false);
+                var outcome = LightGbmTrainer.Train(split, parameters, card.Task, card.PrimaryMetric, null, trainMetricEvery: every, saveModel: false, cancellationToken: CancellationToken.None);
                 var loopSeconds = sw.Elapsed.TotalSeconds;
                 var msPerIteration = loopSeconds * 1000 / Math.Max(1, outcome.Iterations);
                 var test = outcome.Test.Get(card.PrimaryMetric);

@@ -39,7 +39,7 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, 
         int? basedOnVersion = null, int? fromRevision = null)
     {
         if (Validate(message) is { } invalid) { yield return new ChatUpdate(ChatUpdateKind.Failed, invalid); yield break; }
-        var saved = await store.GetAsync(experimentId, cancellationToken, fromRevision);
+        var saved = await store.GetAsync(experimentId, fromRevision, cancellationToken: cancellationToken);
         if (saved is null) { yield return new ChatUpdate(ChatUpdateKind.Failed, "This experiment no longer exists."); yield break; }
         if (saved.Status == RunStatus.Running) { yield return new ChatUpdate(ChatUpdateKind.Failed, "The experiment is still running; wait for it to finish, or stop it."); yield break; }
         if (basedOnVersion is { } v && v != saved.Version)
@@ -105,7 +105,7 @@ public sealed class ChatRefiner(ExperimentStore store, ExperimentRunner runner, 
         RunPlan? plan;
         try
         {
-            plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, CancellationToken.None, saved.Version, saved.Revision);
+            plan = await runner.PlanRevisionAsync(experimentId, $"chat: {Shorten(message, 120)}", engine.WithFollowUp(followUps), result.Rerun, saved.Version, saved.Revision, cancellationToken: CancellationToken.None);
         }
         catch (EditConflictException ex)
         {

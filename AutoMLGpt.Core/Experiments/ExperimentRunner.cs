@@ -23,10 +23,10 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
 
     /// <summary>Saves a new experiment (revision 1) and plans all four stages.</summary>
     /// <param name="ownerId">The account it belongs to when sign-in is on (<see cref="Access.Viewer.OwnerToRecord"/>).</param>
-    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null,
-        string? ownerId = null)
+    public async Task<RunPlan> PlanFirstRunAsync(ExperimentCards cards, IExperimentEngine engine, Guid? rerunOf = null, string? datasetFile = null,
+        string? ownerId = null, CancellationToken cancellationToken = default)
     {
-        var id = await store.CreateAsync(cards, engine.Name, rerunOf, cancellationToken, datasetFile, engine.Settings, ownerId);
+        var id = await store.CreateAsync(cards, engine.Name, rerunOf, datasetFile, engine.Settings, ownerId, cancellationToken: cancellationToken);
         return new RunPlan(id, 1, engine, cards, StageNames.InOrder, new Dictionary<StageKind, StageOutput>());
     }
 
@@ -35,26 +35,27 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
     /// (so it can be compared), on <paramref name="engine"/>. Null when the source no longer exists.
     /// </summary>
     /// <param name="ownerId">Who re-runs it: the new experiment is theirs, whoever owned the source.</param>
-    public async Task<RunPlan?> PlanRerunAsync(Guid sourceId, IExperimentEngine engine, CancellationToken cancellationToken = default, string? ownerId = null)
+    public async Task<RunPlan?> PlanRerunAsync(Guid sourceId, IExperimentEngine engine, string? ownerId = null, CancellationToken cancellationToken = default)
     {
-        if (await store.GetAsync(sourceId, cancellationToken) is not { } source) return null;
+        if (await store.GetAsync(sourceId, cancellationToken: cancellationToken) is not { } source) return null;
         var cards = source.Cards.DeepCopy();
         var datasetFile = cards.Data.Modality == DataModality.Tabular ? source.DatasetFile : null;
-        return await PlanFirstRunAsync(cards, engine, sourceId, cancellationToken, datasetFile, ownerId);
+        return await PlanFirstRunAsync(cards, engine, sourceId, datasetFile, ownerId, cancellationToken: cancellationToken);
     }
 
     /// <summary>
     /// A retry is a new attempt: a new revision that keeps the stages that succeeded before the first one that did not,
     /// and runs from there. The failed attempt stays in its own revision.
     /// </summary>
-    public async Task<RunPlan?> PlanRetryAsync(Guid experimentId, IExperimentEngine engine, CancellationToken cancellationToken = default, int? basedOnVersion = null)
+    public async Task<RunPlan?> PlanRetryAsync(Guid experimentId, IExperimentEngine engine, int? basedOnVersion = null,
+        CancellationToken cancellationToken = default)
     {
-        var saved = await store.GetAsync(experimentId, cancellationToken);
+        var saved = await store.GetAsync(experimentId, cancellationToken: cancellationToken);
         if (saved is null) return null;
         var firstToRun = StageNames.InOrder.FirstOrDefault(s => saved.Stage(s)?.Status != RunStatus.Succeeded, StageKind.TrainingLog);
         var keep = StageNames.InOrder.TakeWhile(s => s < firstToRun).ToList();
         var followUp = saved.CurrentRevision?.FollowUp;
-        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, $"retry from {StageNames.Title(firstToRun)}", engine.Name, followUp, keep, cancellationToken, basedOnVersion, engine.Settings);
+        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, $"retry from {StageNames.Title(firstToRun)}", engine.Name, followUp, keep, basedOnVersion, engine.Settings, cancellationToken: cancellationToken);
         return new RunPlan(experimentId, revision, engine.WithFollowUp(followUp), saved.Cards,
             StageNames.InOrder.Where(s => !keep.Contains(s)).ToList(),
             keep.ToDictionary(s => s, s => saved.Stage(s)!.Output));
@@ -62,13 +63,13 @@ public sealed class ExperimentRunner(ExperimentStore store, LiveRuns live, TimeP
 
     /// <summary>A new revision for a chat follow-up: <paramref name="rerun"/> stages are produced again, the rest kept.</summary>
     /// <param name="fromRevision">The revision the follow-up refines (the one the user was looking at); the latest when null.</param>
-    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun, CancellationToken cancellationToken = default,
-        int? basedOnVersion = null, int? fromRevision = null)
+    public async Task<RunPlan?> PlanRevisionAsync(Guid experimentId, string reason, IExperimentEngine engine, IReadOnlyCollection<StageKind> rerun,
+        int? basedOnVersion = null, int? fromRevision = null, CancellationToken cancellationToken = default)
     {
-        var saved = await store.GetAsync(experimentId, cancellationToken, fromRevision);
+        var saved = await store.GetAsync(experimentId, fromRevision, cancellationToken: cancellationToken);
         if (saved is null) return null;
         var keep = StageNames.InOrder.Where(s => !rerun.Contains(s) && saved.Stage(s)?.Status == RunStatus.Succeeded).ToList();
-        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, reason, engine.Name, engine.FollowUp, keep, cancellationToken, basedOnVersion, engine.Settings);
+        var revision = await store.CreateRevisionAsync(experimentId, saved.Revision, reason, engine.Name, engine.FollowUp, keep, basedOnVersion, engine.Settings, cancellationToken: cancellationToken);
         return new RunPlan(experimentId, revision, engine, saved.Cards,
             StageNames.InOrder.Where(s => !keep.Contains(s)).ToList(),
             keep.ToDictionary(s => s, s => saved.Stage(s)!.Output));

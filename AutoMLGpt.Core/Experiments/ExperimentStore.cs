@@ -59,8 +59,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     // NaN is written as "NaN": a training loss not evaluated on an iteration (races evaluate validation only) is NaN.
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, CancellationToken cancellationToken = default, string? datasetFile = null,
-        IReadOnlyDictionary<string, string>? engineSettings = null, string? ownerId = null)
+    public async Task<Guid> CreateAsync(ExperimentCards cards, string engine, Guid? rerunOf = null, string? datasetFile = null,
+        IReadOnlyDictionary<string, string>? engineSettings = null, string? ownerId = null, CancellationToken cancellationToken = default)
     {
         var errors = CardValidator.Validate(cards);
         if (errors.Count > 0) throw new CardValidationException(errors);
@@ -94,7 +94,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     }
 
     /// <summary>Inserts or updates one stage of one revision; called as a stage starts, checkpoints and ends.</summary>
-    public async Task SaveStageAsync(Guid experimentId, int revision, StageKind stage, RunStatus status, StageOutput output, string? error, CancellationToken cancellationToken = default)
+    public async Task SaveStageAsync(Guid experimentId, int revision, StageKind stage, RunStatus status, StageOutput output, string? error,
+        CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -268,7 +269,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     }
 
     /// <summary>Stage C's table of each experiment's latest revision (for exports), by experiment.</summary>
-    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<HyperparameterRow>>> HyperparametersAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<HyperparameterRow>>> HyperparametersAsync(IReadOnlyCollection<Guid> ids,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var rows = await db.Experiments.AsNoTracking().Where(e => ids.Contains(e.Id))
@@ -283,7 +285,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     }
 
     /// <summary>Every tag in use on the experiments <paramref name="viewer"/> may read, with how many carry it, most used first.</summary>
-    public async Task<IReadOnlyList<(string Tag, int Count)>> TagsAsync(CancellationToken cancellationToken = default, Access.Viewer? viewer = null)
+    public async Task<IReadOnlyList<(string Tag, int Count)>> TagsAsync(Access.Viewer? viewer = null, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var stored = await VisibleTo(db.Experiments.AsNoTracking(), viewer).Where(e => e.Tags != "").Select(e => e.Tags).ToListAsync(cancellationToken);
@@ -362,7 +364,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     }
 
     /// <param name="revision">Which revision's stages to return; the latest when null or unknown.</param>
-    public async Task<ExperimentDetails?> GetAsync(Guid id, CancellationToken cancellationToken = default, int? revision = null)
+    public async Task<ExperimentDetails?> GetAsync(Guid id, int? revision = null, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var e = await db.Experiments.AsNoTracking().AsSplitQuery()
@@ -394,8 +396,7 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     /// written and <see cref="EditConflictException"/> is thrown (null skips the check: "save as new revision anyway").
     /// </param>
     public async Task<int> CreateRevisionAsync(Guid experimentId, int parent, string reason, string engine, string? followUp,
-        IReadOnlyCollection<StageKind> keep, CancellationToken cancellationToken = default, int? basedOnVersion = null,
-        IReadOnlyDictionary<string, string>? engineSettings = null)
+        IReadOnlyCollection<StageKind> keep, int? basedOnVersion = null, IReadOnlyDictionary<string, string>? engineSettings = null, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -439,7 +440,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
         return row.Id;
     }
 
-    public async Task UpdateMessageAsync(long messageId, string content, RunStatus status, int? revision, TokenUsage? usage, CancellationToken cancellationToken = default)
+    public async Task UpdateMessageAsync(long messageId, string content, RunStatus status, int? revision, TokenUsage? usage,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var row = await db.Messages.SingleAsync(m => m.Id == messageId, cancellationToken);
@@ -476,7 +478,8 @@ public sealed class ExperimentStore(IDbContextFactory<AppDbContext> factory, Tim
     }
 
     /// <summary>Refreshes the heartbeat of the running <paramref name="revisions"/> and of the streaming replies <paramref name="messageIds"/>.</summary>
-    public async Task BeatAsync(IReadOnlyCollection<(Guid ExperimentId, int Revision)> revisions, IReadOnlyCollection<long> messageIds, DateTime now, CancellationToken cancellationToken = default)
+    public async Task BeatAsync(IReadOnlyCollection<(Guid ExperimentId, int Revision)> revisions, IReadOnlyCollection<long> messageIds, DateTime now,
+        CancellationToken cancellationToken = default)
     {
         if (revisions.Count == 0 && messageIds.Count == 0) return;
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

@@ -34,7 +34,7 @@ public sealed class StartupWarmup(ExperimentStore store, KnowledgeBase knowledge
             var runner = new ExperimentRunner(scratch, new LiveRuns(), clock, NullLogger<ExperimentRunner>.Instance);
             var plan = await runner.PlanFirstRunAsync(PaperExamples.Adult.Create(), engine, cancellationToken: cancellationToken);
             await foreach (var _ in runner.RunAsync(plan, cancellationToken)) { }
-            await scratch.GetAsync(plan.ExperimentId, cancellationToken);
+            await scratch.GetAsync(plan.ExperimentId, cancellationToken: cancellationToken);
         }
         finally
         {
@@ -55,7 +55,7 @@ public sealed class StartupWarmup(ExperimentStore store, KnowledgeBase knowledge
         var watch = Stopwatch.StartNew();
         try
         {
-            await store.GetAsync(Guid.Empty, stoppingToken);
+            await store.GetAsync(Guid.Empty, cancellationToken: stoppingToken);
             await store.ListAsync(cancellationToken: stoppingToken);
             var engine = new OfflineEngine(new OfflineEngineOptions { StreamDelayMilliseconds = 0 }, knowledge);
             foreach (var example in PaperExamples.All)

@@ -6,8 +6,10 @@ namespace AutoMLGpt.Core.Knowledge;
 /// An in-memory index of unit vectors with SIMD cosine top-k: one contiguous buffer grown in place, so adding a vector
 /// is amortised O(d) and a search is one pass of dot products plus a small heap.
 /// </summary>
-public sealed class VectorIndex(int dimensions)
+public sealed class VectorIndex(int dimensions) : IDisposable
 {
+    public void Dispose() => _lock.Dispose();
+
     private float[] _data = new float[Math.Max(1, dimensions) * 64];
     private readonly ReaderWriterLockSlim _lock = new();
 

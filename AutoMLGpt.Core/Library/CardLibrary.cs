@@ -35,7 +35,8 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
     ];
 
     /// <param name="viewer">Lists only the cards this account may read (its own, shared and ownerless ones); all when null.</param>
-    public async Task<IReadOnlyList<LibraryCard>> ListAsync(CardKind? kind = null, string? search = null, CancellationToken cancellationToken = default, Access.Viewer? viewer = null)
+    public async Task<IReadOnlyList<LibraryCard>> ListAsync(CardKind? kind = null, string? search = null, Access.Viewer? viewer = null,
+        CancellationToken cancellationToken = default)
     {
         var s = search?.Trim().ToLowerInvariant() ?? "";
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -60,10 +61,10 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
         return row is null ? null : ToCard(row);
     }
 
-    public Task<LibraryCard> SaveAsync(DataCard card, string origin, CancellationToken cancellationToken = default, string? ownerId = null) =>
+    public Task<LibraryCard> SaveAsync(DataCard card, string origin, string? ownerId = null, CancellationToken cancellationToken = default) =>
         AddAsync(CardKind.Data, card.Name, JsonSerializer.Serialize(card, Json), SearchText(card, null), CardValidator.Validate(card), origin, ownerId, cancellationToken);
 
-    public Task<LibraryCard> SaveAsync(ModelCard card, string origin, CancellationToken cancellationToken = default, string? ownerId = null) =>
+    public Task<LibraryCard> SaveAsync(ModelCard card, string origin, string? ownerId = null, CancellationToken cancellationToken = default) =>
         AddAsync(CardKind.Model, card.Name, JsonSerializer.Serialize(card, Json), SearchText(null, card), CardValidator.Validate(card), origin, ownerId, cancellationToken);
 
     /// <summary>Shares the card with every account (they use and duplicate it, only the owner edits it) or makes it private.</summary>
@@ -75,14 +76,14 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
 
     /// <summary>An editable copy of any card, built-in ones included.</summary>
     /// <param name="ownerId">Who duplicates it: the copy is theirs.</param>
-    public async Task<LibraryCard> DuplicateAsync(Guid id, CancellationToken cancellationToken = default, string? ownerId = null)
+    public async Task<LibraryCard> DuplicateAsync(Guid id, string? ownerId = null, CancellationToken cancellationToken = default)
     {
         var card = await GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException("That card is no longer in the library.");
         var origin = $"duplicate of {card.Name}";
-        if (card.Data is { } d) { var copy = d.Clone(); copy.Name = CopyName(copy.Name); return await SaveAsync(copy, origin, cancellationToken, ownerId); }
+        if (card.Data is { } d) { var copy = d.Clone(); copy.Name = CopyName(copy.Name); return await SaveAsync(copy, origin, ownerId, cancellationToken: cancellationToken); }
         var m = card.Model!.Clone();
         m.Name = CopyName(m.Name);
-        return await SaveAsync(m, origin, cancellationToken, ownerId);
+        return await SaveAsync(m, origin, ownerId, cancellationToken: cancellationToken);
     }
 
     /// <summary>Saves an edit made from <paramref name="basedOnVersion"/>; another edit in between is a conflict, never overwritten.</summary>
@@ -115,7 +116,8 @@ public sealed class CardLibrary(IDbContextFactory<AppDbContext> factory, TimePro
         return await db.WriteAsync(ct => db.LibraryCards.Where(c => c.Id == id).ExecuteDeleteAsync(ct), cancellationToken) > 0;
     }
 
-    private async Task<LibraryCard> AddAsync(CardKind kind, string name, string json, string search, IReadOnlyList<FieldError> errors, string origin, string? ownerId, CancellationToken cancellationToken)
+    private async Task<LibraryCard> AddAsync(CardKind kind, string name, string json, string search, IReadOnlyList<FieldError> errors, string origin,
+        string? ownerId, CancellationToken cancellationToken)
     {
         if (errors.Count > 0) throw new CardValidationException(errors);
         var now = clock.GetUtcNow().UtcDateTime;

@@ -17,7 +17,7 @@ public sealed class ProjectExports(ExperimentStore store, ScriptChecker checker)
 
     public async Task<(ExperimentDetails Experiment, RunnableProject Project)?> ProjectAsync(Guid id, int? revision, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken, revision) is not { } experiment) return null;
+        if (await store.GetAsync(id, revision, cancellationToken: cancellationToken) is not { } experiment) return null;
         return (experiment, For(experiment));
     }
 

@@ -155,7 +155,7 @@ public sealed class ExperimentBundles(
 
     /// <summary>Recreates an experiment from a bundle; returns its new id. Throws <see cref="InvalidDataException"/> with what is wrong.</summary>
     /// <param name="ownerId">The importing account when sign-in is on: the imported experiment is theirs, private.</param>
-    public async Task<Guid> ImportAsync(Stream input, string fileName, CancellationToken cancellationToken = default, string? ownerId = null)
+    public async Task<Guid> ImportAsync(Stream input, string fileName, string? ownerId = null, CancellationToken cancellationToken = default)
     {
         using var buffer = new MemoryStream();
         await CopyCappedAsync(input, buffer, MaxBundleBytes, $"The bundle is larger than {MaxBundleBytes / 1048576} MB.", cancellationToken);

@@ -25,7 +25,7 @@ public sealed class ExperimentReviews(ExperimentStore store, TrainingJobStore jo
 {
     public async Task<ReviewedExperiment?> ReviewAsync(Guid id, int? revision = null, CancellationToken cancellationToken = default)
     {
-        var details = await store.GetAsync(id, cancellationToken, revision);
+        var details = await store.GetAsync(id, revision, cancellationToken: cancellationToken);
         return details is null ? null : new ReviewedExperiment(details, await jobs.ForExperimentAsync(id, cancellationToken));
     }
 

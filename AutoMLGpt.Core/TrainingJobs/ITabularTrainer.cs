@@ -20,12 +20,10 @@ public interface ITabularTrainer
     ProbeCurve Probe(TabularData data, TrainingParameters parameters, string metric, CancellationToken cancellationToken);
 
     /// <summary>One LightGBM run, reporting every iteration, from a checkpoint when one is given.</summary>
-    TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, CancellationToken cancellationToken,
-        TrainingCheckpoint? resumeFrom, ModelCheckpoints? checkpoints);
+    TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, TrainingCheckpoint? resumeFrom, ModelCheckpoints? checkpoints, CancellationToken cancellationToken);
 
     /// <summary>The portfolio's candidates on one split, binned once; the best on validation wins.</summary>
-    RaceOutcome Race(TabularData data, IReadOnlyList<RaceEntry> plan, DataCard card, int threads, Action<string, IterationMetrics> onIteration, Action<string> log,
-        CancellationToken cancellationToken, string strategy, int firstRung, TimeSpan budget, RaceCheckpoint? resumeFrom, (TimeSpan Every, Action<RaceCheckpoint> Save) checkpoints);
+    RaceOutcome Race(TabularData data, IReadOnlyList<RaceEntry> plan, DataCard card, int threads, Action<string, IterationMetrics> onIteration, Action<string> log, string strategy, int firstRung, TimeSpan budget, RaceCheckpoint? resumeFrom, (TimeSpan Every, Action<RaceCheckpoint> Save) checkpoints, CancellationToken cancellationToken);
 
     /// <summary>The ML.NET FastTree reference beside LightGBM, on the same split.</summary>
     (TestMetrics Test, TimeSpan Elapsed, string Trainer) Baseline(TabularData data, DataCard card, CancellationToken cancellationToken);
@@ -43,12 +41,12 @@ public sealed class LightGbmTabularTrainer : ITabularTrainer
     public ProbeCurve Probe(TabularData data, TrainingParameters parameters, string metric, CancellationToken cancellationToken) =>
         LearningCurveProbe.Run(data, parameters, metric, cancellationToken);
 
-    public TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, CancellationToken cancellationToken,
-        TrainingCheckpoint? resumeFrom, ModelCheckpoints? checkpoints) =>
+    public TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration,
+        TrainingCheckpoint? resumeFrom, ModelCheckpoints? checkpoints, CancellationToken cancellationToken) =>
         LightGbmTrainer.Train(data, parameters, card, onIteration, cancellationToken, resumeFrom, checkpoints);
 
     public RaceOutcome Race(TabularData data, IReadOnlyList<RaceEntry> plan, DataCard card, int threads, Action<string, IterationMetrics> onIteration, Action<string> log,
-        CancellationToken cancellationToken, string strategy, int firstRung, TimeSpan budget, RaceCheckpoint? resumeFrom, (TimeSpan Every, Action<RaceCheckpoint> Save) checkpoints)
+        string strategy, int firstRung, TimeSpan budget, RaceCheckpoint? resumeFrom, (TimeSpan Every, Action<RaceCheckpoint> Save) checkpoints, CancellationToken cancellationToken)
     {
         using var split = LightGbmSplit.Create(data);
         return PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, threads, onIteration, log, cancellationToken, strategy, firstRung, budget,

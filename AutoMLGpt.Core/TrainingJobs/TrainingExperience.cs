@@ -62,9 +62,9 @@ public sealed class TrainingExperience(TrainingJobStore jobs, ExperimentStore ex
     private async Task<List<(Guid JobId, DateTime Completed, ExperienceRecord Record)>> ExperiencesSinceAsync(DateTime since, CancellationToken ct)
     {
         var records = new List<(Guid, DateTime, ExperienceRecord)>();
-        foreach (var job in await jobs.SucceededAsync(ct, since))
+        foreach (var job in await jobs.SucceededAsync(since, ct: ct))
         {
-            if (job.ResultJson is null || await experiments.GetAsync(job.ExperimentId, ct, job.Revision) is not { } experiment) continue;
+            if (job.ResultJson is null || await experiments.GetAsync(job.ExperimentId, job.Revision, cancellationToken: ct) is not { } experiment) continue;
             var result = TrainingJobStore.ToView(job).Result!;
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
             var card = experiment.Cards.Data;

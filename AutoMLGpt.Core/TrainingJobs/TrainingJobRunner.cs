@@ -137,7 +137,7 @@ public sealed class TrainingJobRunner(
 
     private async Task LoadAsync(JobRun run)
     {
-        run.Experiment = (await experiments.GetAsync(run.Job.ExperimentId, CancellationToken.None, run.Job.Revision))!;
+        run.Experiment = (await experiments.GetAsync(run.Job.ExperimentId, run.Job.Revision, cancellationToken: CancellationToken.None))!;
         run.Log($"Reading {run.Card.Name} ({run.Job.DatasetFile})…");
         run.Loaded = await Task.Run(() => trainer.Load(folders.DatasetPath(run.Job.DatasetFile), run.Card), CancellationToken.None);
         run.Metric = LightGbmTrainer.CurveMetric(run.Card);
@@ -201,7 +201,7 @@ public sealed class TrainingJobRunner(
                     : $"Warning: the {distributedRun.Models.Count} processes ended with different models (voting-parallel decides splits on each process's own rows); process 0's, whose curve is shown, is kept.");
             }
             // Native calls block: run them off the request threads.
-            else run.Outcome = await Task.Run(() => trainer.Train(data, parameters, card, m => run.Live.AddIteration(m, card, metric), run.Token, run.Resume, ModelCheckpointsOf(run)), CancellationToken.None);
+            else run.Outcome = await Task.Run(() => trainer.Train(data, parameters, card, m => run.Live.AddIteration(m, card, metric), run.Resume, ModelCheckpointsOf(run), cancellationToken: run.Token), CancellationToken.None);
         }
         var outcome = run.Outcome!;
         var real = outcome.Test.Get(metric);
@@ -258,10 +258,7 @@ public sealed class TrainingJobRunner(
             lock (run.Live.Gate) { run.Live.Curve.Clear(); run.Live.Curve.AddRange(savedCurve.Where(m => resume.Covers(plan, m))); }
             run.Log($"Resumed the race from its checkpoint ({resume.Alive.Length} candidate(s) still in, {resume.Runs.Count(r => r is not null)} with their models so far; the rounds after it are trained again).");
         }
-        var outcome = await Task.Run(() => trainer.Race(data, plan, card, Threads,
-            (id, m) => { lock (run.Live.Gate) run.Live.Curve.Add(m with { Candidate = id }); run.Live.Touch(); },
-            run.Log, run.Token, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget,
-            resume, (TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => run.Live.SetPendingCheckpoint(checkpoint))), CancellationToken.None);
+        var outcome = await Task.Run(() => trainer.Race(data, plan, card, Threads, (id, m) => { lock (run.Live.Gate) run.Live.Curve.Add(m with { Candidate = id }); run.Live.Touch(); }, run.Log, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget, resume, (TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => run.Live.SetPendingCheckpoint(checkpoint)), cancellationToken: run.Token), CancellationToken.None);
         run.Race = outcome.Candidates.Select((r, i) => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Valid,
             r.Test, r.BestIteration, r.Seconds, i == outcome.Winner) { DroppedAtIteration = r.DroppedAtIteration }).ToList();
         run.Outcome = outcome.WinnerOutcome;

@@ -96,7 +96,7 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
 
     /// <summary>Finished runs with their metrics: what the experience store learns from.</summary>
     /// <param name="since">Only jobs completed at or after this time (a few may repeat: the caller skips those it has).</param>
-    public async Task<IReadOnlyList<TrainingJobEntity>> SucceededAsync(CancellationToken ct = default, DateTime? since = null)
+    public async Task<IReadOnlyList<TrainingJobEntity>> SucceededAsync(DateTime? since = null, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var from = since ?? DateTime.MinValue;

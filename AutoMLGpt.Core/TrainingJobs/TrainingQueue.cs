@@ -23,9 +23,8 @@ public sealed class TrainingQueue(TrainingJobStore jobs, TrainingJobRunner runne
         var learning = LearnLoopAsync(stoppingToken);
         if (!options.RunJobs || options.InChildProcess)
         {
-            logger.LogInformation(options.InChildProcess
-                ? "Training:Isolation is ChildProcess: a child worker process trains; this process queues and follows."
-                : "Training:RunJobs is false: this process queues and follows training jobs; workers on the database run them.");
+            if (options.InChildProcess) logger.LogInformation("Training:Isolation is ChildProcess: a child worker process trains; this process queues and follows.");
+            else logger.LogInformation("Training:RunJobs is false: this process queues and follows training jobs; workers on the database run them.");
             await learning;
             return;
         }

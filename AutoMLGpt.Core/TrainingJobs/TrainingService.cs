@@ -22,10 +22,11 @@ public sealed class TrainingService(
     /// Queues a run of the experiment's recommended hyperparameters (stage C of the revision shown) on its uploaded data.
     /// Problems that can be seen before training (no data, not tabular, bad labels) are refused here, with nothing saved.
     /// </summary>
-    public async Task<Guid> EnqueueAsync(Guid experimentId, int? revision = null, Guid? retryOf = null, CancellationToken ct = default, string mode = TrainingModes.Recommended)
+    public async Task<Guid> EnqueueAsync(Guid experimentId, int? revision = null, Guid? retryOf = null, string mode = TrainingModes.Recommended,
+        CancellationToken ct = default)
     {
         if (!TrainingModes.IsKnown(mode)) throw new TrainingDataException($"Unknown training mode \"{mode}\".");
-        var experiment = await experiments.GetAsync(experimentId, ct, revision) ?? throw new TrainingDataException("This experiment no longer exists.");
+        var experiment = await experiments.GetAsync(experimentId, revision, cancellationToken: ct) ?? throw new TrainingDataException("This experiment no longer exists.");
         if (experiment.Cards.Data.Modality != DataModality.Tabular) throw new TrainingDataException("Real training is for tabular data; this data card is not tabular.");
         if (experiment.DatasetFile is not { } file) throw new TrainingDataException("This experiment has no uploaded CSV; upload the data on the new-experiment page and run it from there.");
         if (!File.Exists(folders.DatasetPath(file))) throw new TrainingDataException("The uploaded file of this experiment is gone from the data folder; upload it again.");

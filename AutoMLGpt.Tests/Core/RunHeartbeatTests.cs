@@ -62,7 +62,7 @@ public sealed class RunHeartbeatTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var db = await OpenAsync(null, clock);
         var id = await db.Store.CreateAsync(PaperExamples.Adult.Create(), "offline engine"); // revision 1, left running
-        var second = await db.Store.CreateRevisionAsync(id, 1, "retry", "offline engine", null, [], CancellationToken.None);
+        var second = await db.Store.CreateRevisionAsync(id, 1, "retry", "offline engine", null, [], cancellationToken: CancellationToken.None);
         using var alive = db.Services.GetRequiredService<LiveRuns>().Revision(id, second);
         var heart = db.Services.GetRequiredService<RunHeartbeatService>();
 

@@ -29,8 +29,8 @@ public sealed class FakeTabularTrainer : ITabularTrainer
     public ProbeCurve Probe(TabularData data, TrainingParameters parameters, string metric, CancellationToken cancellationToken) =>
         new([data.Split.Train.Length / 4, data.Split.Train.Length / 2], [0.9, 0.92], data.Split.Train.Length, TimeSpan.FromMilliseconds(1));
 
-    public TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration, CancellationToken cancellationToken,
-        TrainingCheckpoint? resumeFrom, ModelCheckpoints? checkpoints)
+    public TrainingOutcome Train(TabularData data, TrainingParameters parameters, DataCard card, Action<IterationMetrics> onIteration,
+        TrainingCheckpoint? resumeFrom, ModelCheckpoints? checkpoints, CancellationToken cancellationToken)
     {
         if (TrainFails is { } failure) throw failure;
         for (var i = 1; i <= 5; i++)
@@ -53,7 +53,7 @@ public sealed class FakeTabularTrainer : ITabularTrainer
     }
 
     public RaceOutcome Race(TabularData data, IReadOnlyList<RaceEntry> plan, DataCard card, int threads, Action<string, IterationMetrics> onIteration, Action<string> log,
-        CancellationToken cancellationToken, string strategy, int firstRung, TimeSpan budget, RaceCheckpoint? resumeFrom, (TimeSpan Every, Action<RaceCheckpoint> Save) checkpoints) =>
+        string strategy, int firstRung, TimeSpan budget, RaceCheckpoint? resumeFrom, (TimeSpan Every, Action<RaceCheckpoint> Save) checkpoints, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The fake does not race; race tests train for real.");
 
     public (TestMetrics Test, TimeSpan Elapsed, string Trainer) Baseline(TabularData data, DataCard card, CancellationToken cancellationToken)

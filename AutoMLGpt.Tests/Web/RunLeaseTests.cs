@@ -21,7 +21,8 @@ public sealed class RunLeaseTests : WebTestContext
     private sealed class SwitchableFault : DbCommandInterceptor
     {
         public volatile bool Failing;
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
             Failing ? throw new InvalidOperationException("injected database fault") : base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
     }
 
@@ -40,7 +41,7 @@ public sealed class RunLeaseTests : WebTestContext
         fault.Failing = true;
         for (var i = 0; i < 20; i++)
         {
-            var failed = sessions.Start(engine, (_, ct) => Database.Runner.PlanRetryAsync(id, engine, ct), experimentId: id);
+            var failed = sessions.Start(engine, (_, ct) => Database.Runner.PlanRetryAsync(id, engine, cancellationToken: ct), experimentId: id);
             await failed.Driving.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.False(failed.Busy);
             Assert.NotNull(failed.Error); // the page says the run failed, with what to do next
@@ -48,7 +49,7 @@ public sealed class RunLeaseTests : WebTestContext
         }
 
         fault.Failing = false;
-        var run = sessions.Start(engine, (_, ct) => Database.Runner.PlanRetryAsync(id, engine, ct), experimentId: id);
+        var run = sessions.Start(engine, (_, ct) => Database.Runner.PlanRetryAsync(id, engine, cancellationToken: ct), experimentId: id);
         await run.Driving.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Null(run.Error);
         Assert.Equal(RunStatus.Succeeded, run.Outcome);

@@ -24,19 +24,21 @@ public static class ExperimentEndpoints
         return endpoints;
     }
 
-    private static async Task<Results<FileContentHttpResult, NotFound>> StageAsync(Guid id, string stage, int? revision, ExperimentStore store, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, NotFound>> StageAsync(Guid id, string stage, int? revision, ExperimentStore store,
+        CancellationToken ct)
     {
         if (StageDownloads.Find(stage) is not { } download) return TypedResults.NotFound();
-        var experiment = await store.GetAsync(id, ct, revision);
+        var experiment = await store.GetAsync(id, revision, cancellationToken: ct);
         if (experiment?.Stage(download.Stage) is not { } saved) return TypedResults.NotFound();
         var name = $"{CardText.Slug(experiment.Cards.Data.Name)}_r{experiment.Revision}_{download.FileName}";
         return TypedResults.File(Encoding.UTF8.GetBytes(saved.Output.Text), "text/plain; charset=utf-8", name);
     }
 
     // Built into memory first, so a failure is a clean 500 and never a truncated zip.
-    private static async Task<Results<FileContentHttpResult, NotFound>> BundleAsync(Guid id, ExperimentBundles bundles, ExperimentStore store, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, NotFound>> BundleAsync(Guid id, ExperimentBundles bundles, ExperimentStore store,
+        CancellationToken ct)
     {
-        if (await store.GetAsync(id, ct) is not { } experiment) return TypedResults.NotFound();
+        if (await store.GetAsync(id, cancellationToken: ct) is not { } experiment) return TypedResults.NotFound();
         var buffer = new MemoryStream();
         await bundles.ExportAsync(id, buffer, ct);
         return TypedResults.File(buffer.ToArray(), "application/zip", $"{CardText.Slug(experiment.Name)}_bundle.zip");

@@ -33,7 +33,7 @@ public static class LearningCurveProbe
             var n = Math.Max(Math.Min(20, shuffled.Length), (int)Math.Round(Math.Min(shuffled.Length, MaxProbeRows) * fraction));
             var subset = shuffled[..n].Order().ToArray();
             using var split = LightGbmSplit.Create(data, trainRows: subset);
-            var outcome = LightGbmTrainer.Train(split, parameters, data.Task, metric, null, cancellationToken, trainMetricEvery: 0, saveModel: false);
+            var outcome = LightGbmTrainer.Train(split, parameters, data.Task, metric, null, trainMetricEvery: 0, saveModel: false, cancellationToken: cancellationToken);
             rows.Add(n);
             values.Add(outcome.BestValidMetric);
         }

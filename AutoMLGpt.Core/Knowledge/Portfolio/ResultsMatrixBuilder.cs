@@ -17,7 +17,8 @@ public static class ResultsMatrixBuilder
     /// <summary>Candidates whose learning curve is probed on subsamples, to calibrate the probe's prediction.</summary>
     public static readonly string[] ProbedCandidates = [CandidateSpace.DefaultsId, "ag-default", "ag-r131"];
 
-    public static MatrixDataset Evaluate(string folder, IReadOnlyList<PortfolioCandidate> candidates, int[] seeds, Action<string>? log = null, CancellationToken cancellationToken = default)
+    public static MatrixDataset Evaluate(string folder, IReadOnlyList<PortfolioCandidate> candidates, int[] seeds, Action<string>? log = null,
+        CancellationToken cancellationToken = default)
     {
         var file = DatasetCardFile.Load(Path.Combine(folder, "datacard.json"));
         var table = CsvReader.Read(Path.Combine(folder, "data.csv"));
@@ -41,7 +42,7 @@ public static class ResultsMatrixBuilder
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var watch = Stopwatch.StartNew();
-                var outcome = LightGbmTrainer.Train(split, candidates[c].Parameters(card.Task, data.Classes.Length, threads: 1), card.Task, metric, null, cancellationToken, trainMetricEvery: 0, saveModel: false);
+                var outcome = LightGbmTrainer.Train(split, candidates[c].Parameters(card.Task, data.Classes.Length, threads: 1), card.Task, metric, null, trainMetricEvery: 0, saveModel: false, cancellationToken: cancellationToken);
                 valid[c][s] = outcome.BestValidMetric;
                 test[c][s] = outcome.Test.Get(metric) ?? throw new InvalidDataException($"{card.Name}: test metric {metric} not measured.");
                 iterations[c][s] = outcome.BestIteration;
