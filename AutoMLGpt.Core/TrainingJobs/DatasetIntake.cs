@@ -4,8 +4,11 @@ using AutoMLGpt.Core.Cards;
 
 namespace AutoMLGpt.Core.TrainingJobs;
 
-/// <summary>A CSV accepted for an experiment: where it is saved, its table and profile, and a name safe to show.</summary>
-public sealed record IntakeResult(string DatasetFile, CsvTable Table, DatasetProfile Profile, string DisplayName);
+/// <summary>
+/// A CSV accepted for an experiment: where it is saved, its profile, a name safe to show, and what the reader said about
+/// its encoding. Not the table itself: the page keeps this for as long as the circuit lives, and the rows are on disk.
+/// </summary>
+public sealed record IntakeResult(string DatasetFile, DatasetProfile Profile, string DisplayName, string? Notice = null);
 
 /// <summary>
 /// Takes a CSV in: streamed to the data folder under a generated name, read strictly, profiled. A file that cannot be
@@ -22,10 +25,8 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
         var file = await folders.SaveUploadAsync(content, options.MaxUploadBytes, cancellationToken);
         try
         {
-            var path = folders.DatasetPath(file);
-            var table = await Task.Run(() => CsvReader.Read(path, new CsvReadOptions { MaxBytes = options.MaxUploadBytes }), cancellationToken);
-            var profile = DataProfiler.Profile(table, labelColumn);
-            var result = new IntakeResult(file, table, profile, DisplayName(fileName));
+            var (profile, notice) = await ProfileFileAsync(file, labelColumn, cancellationToken);
+            var result = new IntakeResult(file, profile, DisplayName(fileName), notice);
             file = null;
             return result;
         }
@@ -34,6 +35,19 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
             if (file is not null) File.Delete(folders.DatasetPath(file)); // a file that could not be read is not kept
         }
     }
+
+    /// <summary>The saved file profiled again with another label column (the user picked it), read from disk.</summary>
+    public async Task<DatasetProfile> ReprofileAsync(string datasetFile, string labelColumn, CancellationToken cancellationToken) =>
+        (await ProfileFileAsync(datasetFile, labelColumn, cancellationToken)).Profile;
+
+    // Read and profiled off the caller's thread (a Blazor circuit's); the table is dropped once it is profiled.
+    private Task<(DatasetProfile Profile, string? Notice)> ProfileFileAsync(string datasetFile, string? labelColumn, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            var table = CsvReader.Read(folders.DatasetPath(datasetFile), new CsvReadOptions { MaxBytes = options.MaxUploadBytes });
+            cancellationToken.ThrowIfCancellationRequested();
+            return (DataProfiler.Profile(table, labelColumn), table.Notice);
+        }, cancellationToken);
 
     /// <summary>The example's shipped data, accepted like an upload; null when the example has none.</summary>
     public async Task<IntakeResult?> ExampleAsync(ExampleExperiment example, CancellationToken cancellationToken)
