@@ -140,7 +140,6 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
         foreach (var (name, text, error) in BadInputs.Yaml)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
-            var started = System.Diagnostics.Stopwatch.StartNew();
             if (error is null)
             {
                 var card = HuggingFaceCards.ImportDataCard(text).Card;
@@ -149,11 +148,8 @@ public sealed class BadInputCorpusTests(ITestOutputHelper output)
             }
             var ex = Assert.Throws<CardImportException>(() => HuggingFaceCards.ImportDataCard(text));
             Assert.True(ex.Message.Contains(error, StringComparison.OrdinalIgnoreCase), $"{name}: \"{ex.Message}\" lacks \"{error}\"");
-            if (name == "alias bomb")
-            {
-                Assert.True(started.ElapsedMilliseconds < 100, $"alias bomb took {started.ElapsedMilliseconds} ms");
-                Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 20_000_000, "alias bomb allocated too much");
-            }
+            // Refused before it expands: measured in bytes allocated, which a loaded machine does not change (a time would).
+            if (name == "alias bomb") Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 20_000_000, "alias bomb allocated too much");
         }
         output.WriteLine($"yaml: {BadInputs.Yaml.Count} documents, {BadInputs.Yaml.Count(y => y.Error is not null)} refused with a specific message, 0 crashes");
     }

@@ -89,7 +89,8 @@ public sealed class ChildProcessTrainingTests
             var job = await db.Services.GetRequiredService<TrainingService>().EnqueueAsync(experiment); // this service is not started: it only queues
             var store = db.Services.GetRequiredService<TrainingJobStore>();
             AutoMLGpt.Core.Experiments.TrainingJobEntity? row = null;
-            for (var i = 0; i < 1200 && row?.Status is not (RunStatus.Succeeded or RunStatus.Failed); i++) { await Task.Delay(100); row = await store.FindAsync(job); }
+            await Eventually.UntilAsync(async () => (row = await store.FindAsync(job))?.Status is RunStatus.Succeeded or RunStatus.Failed, TimeSpan.FromSeconds(120),
+                "the child worker to finish the job", () => Task.FromResult(web.Output));
             Assert.True(row!.Status == RunStatus.Succeeded, $"{row.Status}: {row.Error}\n{web.Output}");
             var child = ChildPid(row.ClaimedBy!);
             Assert.NotEqual(web.Id, child);
@@ -125,8 +126,8 @@ public sealed class ChildProcessTrainingTests
             var job = await app.Services.GetRequiredService<TrainingService>().EnqueueAsync(experiment);
             var store = db.Services.GetRequiredService<TrainingJobStore>();
             AutoMLGpt.Core.Experiments.TrainingJobEntity? row = null;
-            for (var i = 0; i < 2400 && row?.CheckpointJson is null; i++) { await Task.Delay(100); row = await store.FindAsync(job); }
-            Assert.True(row?.CheckpointJson is not null, $"no model checkpoint: {row?.Status} {row?.Error}\n{row?.Log}");
+            await Eventually.UntilAsync(async () => (row = await store.FindAsync(job))?.CheckpointJson is not null, TimeSpan.FromSeconds(240),
+                "the child's first model checkpoint", () => Task.FromResult($"{row?.Status} {row?.Error}\n{row?.Log}"));
             var child = ChildPid(row!.ClaimedBy!);
 
             await app.DisposeAsync();
