@@ -62,12 +62,7 @@ public sealed class LiveTrainingJob
     /// <summary>The log and curve now and, with <paramref name="takeCheckpoint"/>, the pending model checkpoint, together: a checkpoint saved with an older curve would leave a gap on resume.</summary>
     internal (string Log, string Curve, string? Checkpoint) Snapshot(bool takeCheckpoint = false)
     {
-        lock (Gate)
-        {
-            var checkpoint = takeCheckpoint ? PendingCheckpoint : null;
-            if (takeCheckpoint) PendingCheckpoint = null;
-            return (Log.ToString(), TrainingJobStore.Serialize(Curve), checkpoint);
-        }
+        lock (Gate) return (Log.ToString(), TrainingJobStore.Serialize(Curve), takeCheckpoint ? TakePendingCheckpoint() : null); // the lock is re-entrant
     }
 }
 

@@ -81,6 +81,13 @@ public sealed class TrainingJobStore(IDbContextFactory<AppDbContext> factory, Ti
         return File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : null;
     }
 
+    /// <summary>The experiment a job belongs to, without reading the job's log or checkpoint (an access check needs only this).</summary>
+    public async Task<Guid?> ExperimentOfAsync(Guid jobId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.TrainingJobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => (Guid?)j.ExperimentId).FirstOrDefaultAsync(ct);
+    }
+
     public async Task<TrainingJobEntity?> FindAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

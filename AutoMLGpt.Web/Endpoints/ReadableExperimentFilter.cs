@@ -19,8 +19,8 @@ internal sealed class ReadableExperimentFilter(bool forTrainingJob) : IEndpointF
         if (forTrainingJob)
         {
             var jobs = http.RequestServices.GetRequiredService<Core.TrainingJobs.TrainingJobStore>();
-            if (await jobs.FindAsync(id, http.RequestAborted) is not { } job) return TypedResults.NotFound();
-            id = job.ExperimentId;
+            if (await jobs.ExperimentOfAsync(id, http.RequestAborted) is not { } experiment) return TypedResults.NotFound();
+            id = experiment;
         }
         return await AccessResults.ExperimentAsync(http, id) ?? await next(context);
     }
