@@ -21,6 +21,7 @@ public static partial class BenchCommands
           train          --csv FILE --label COLUMN [--seeds N] [--threads N] [--set k=v,k=v] [--baseline true|false] [--out FILE]   (any CSV: time per iteration, memory, test metric, the FastTree baseline's time)
           synthetic-table --rows N --out FILE [--seed N]
           jobs-per-worker --datasets DIR [--only a,b] [--seeds N] [--out FILE]   (a worker's jobs per minute: one at a time with all cores, or one per core)
+          intake-memory  --datasets DIR [--only a,b] [--megabytes N] [--runs N] [--out FILE]   (web-process peak memory while an upload of N MB, default 200, is saved and profiled)
           distributed    --csv FILE --label COLUMN [--processes 1,2] [--seeds N] [--threads N] [--tree-learner data|voting] [--set k=v] [--out FILE]
         """;
 
@@ -45,6 +46,7 @@ public static partial class BenchCommands
                 "synthetic-table" => SyntheticTable(options),
                 "distributed" => await DistributedSuiteAsync(options),
                 "jobs-per-worker" => JobsPerWorkerSuite(options),
+                "intake-memory" => await IntakeMemorySuiteAsync(options),
                 _ => throw new ArgumentException($"Unknown command \"{args[0]}\".\n{Usage}"),
             };
             if (options.TryGetValue("out", out var output) && args[0] is not ("distill" or "knowledge-pack" or "matrix" or "synthetic-table"))
