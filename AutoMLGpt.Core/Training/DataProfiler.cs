@@ -9,7 +9,7 @@ public enum ColumnKind { Numeric, Categorical, Text, Date }
 /// <summary>What the profiler learned about one column.</summary>
 public sealed record ColumnProfile(
     string Name, ColumnKind Kind, int Missing, double MissingShare, int Distinct,
-    double? Min, double? Max, double? Mean, IReadOnlyList<(string Value, int Count)> TopValues);
+    double? Min, double? Max, double? Mean, IReadOnlyList<(string Value, int Count)> TopValues, bool DistinctIsEstimate = false);
 
 /// <summary>The profile of a table and the data card it suggests.</summary>
 public sealed record DatasetProfile(
@@ -52,21 +52,59 @@ public sealed record DatasetProfile(
     }
 }
 
-/// <summary>Profiles a table: column types, missing shares, ranges, label candidates, and the task and metric they suggest.</summary>
+/// <summary>
+/// Profiles a table: column types, missing shares, ranges, label candidates, and the task and metric they suggest. A file
+/// is profiled as it streams, one pass and bounded memory per column (<see cref="ColumnSummary"/>), never whole.
+/// </summary>
 public static partial class DataProfiler
 {
+    // Exact value counts per column within a budget for the whole table, so a wide file stays small; the label, when
+    // known, always gets the most (its class counts are the card's label space).
+    private const int TrackedBudget = 400_000, MinTracked = 64, MaxTracked = 5_000;
+
     public static DatasetProfile Profile(CsvTable table, string? labelColumn = null)
     {
-        var columns = table.Columns.Select((name, i) => ProfileColumn(name, table.Rows.Select(r => r[i]).ToList())).ToList();
-        var candidates = LabelCandidates(columns, table.Rows.Count);
+        var summaries = NewSummaries(table.Columns, labelColumn);
+        foreach (var row in table.Rows)
+            for (var i = 0; i < summaries.Length; i++)
+                if (row[i] is { } value) summaries[i].Add(value);
+                else summaries[i].AddMissing();
+        return FromSummaries(table.Columns, summaries, table.Rows.Count, labelColumn);
+    }
+
+    /// <summary>A CSV file profiled as it is read; the notice is the reader's (an encoding it converted).</summary>
+    /// <param name="progress">The share of the file read so far, now and then.</param>
+    /// <exception cref="CsvFormatException">The file is not a CSV the app can read; the message says why.</exception>
+    public static (DatasetProfile Profile, string? Notice) ProfileFile(string path, string? labelColumn, CsvReadOptions options, CancellationToken cancellationToken, Action<double>? progress = null)
+    {
+        using var stream = CsvRows.OpenFile(path, options);
+        using var csv = CsvRows.Open(stream, options);
+        var summaries = NewSummaries(csv.Columns, labelColumn);
+        var rows = csv.ReadAll((in CsvRow row) =>
+        {
+            for (var i = 0; i < summaries.Length; i++)
+                if (row.IsMissing(i)) summaries[i].AddMissing();
+                else summaries[i].Add(row[i]);
+        }, cancellationToken, progress);
+        return (FromSummaries(csv.Columns, summaries, rows, labelColumn), csv.Notice);
+    }
+
+    private static ColumnSummary[] NewSummaries(IReadOnlyList<string> columns, string? labelColumn)
+    {
+        var tracked = Math.Clamp(TrackedBudget / Math.Max(1, columns.Count), MinTracked, MaxTracked);
+        return columns.Select(c => new ColumnSummary(string.Equals(c, labelColumn, StringComparison.OrdinalIgnoreCase) ? MaxTracked : tracked)).ToArray();
+    }
+
+    private static DatasetProfile FromSummaries(IReadOnlyList<string> names, ColumnSummary[] summaries, int rowCount, string? labelColumn)
+    {
+        var columns = names.Select((name, i) => summaries[i].ToProfile(name)).ToList();
+        var candidates = LabelCandidates(columns, rowCount);
         var label = labelColumn is not null && columns.Any(c => string.Equals(c.Name, labelColumn, StringComparison.OrdinalIgnoreCase))
             ? columns.First(c => string.Equals(c.Name, labelColumn, StringComparison.OrdinalIgnoreCase)).Name
             : candidates.FirstOrDefault() ?? columns[^1].Name;
         var labelProfile = columns.First(c => c.Name == label);
-        var index = table.ColumnIndex(label);
-        var counts = table.Rows.Select(r => r[index]).Where(v => v is not null).GroupBy(v => v!)
-            .Select(g => (Class: g.Key, Count: g.Count())).OrderByDescending(g => g.Count).ThenBy(g => g.Class, StringComparer.Ordinal).ToList();
-        var isRegression = labelProfile.Kind == ColumnKind.Numeric && labelProfile.Distinct > Math.Min(30, Math.Max(10, table.Rows.Count / 20));
+        var counts = summaries[columns.IndexOf(labelProfile)].Counts();
+        var isRegression = labelProfile.Kind == ColumnKind.Numeric && labelProfile.Distinct > Math.Min(30, Math.Max(10, rowCount / 20));
         var task = isRegression ? MlTask.Regression : counts.Count <= 2 ? MlTask.BinaryClassification : MlTask.MulticlassClassification;
         var metric = task switch
         {
@@ -74,25 +112,7 @@ public static partial class DataProfiler
             MlTask.BinaryClassification when counts.Count == 2 && counts[1].Count < 0.35 * (counts[0].Count + counts[1].Count) => "AUC",
             _ => "accuracy",
         };
-        return new DatasetProfile(table.Rows.Count, columns, label, candidates, task, metric, isRegression ? [] : counts);
-    }
-
-    private static ColumnProfile ProfileColumn(string name, List<string?> values)
-    {
-        var present = values.Where(v => v is not null).Select(v => v!).ToList();
-        var missing = values.Count - present.Count;
-        var distinct = present.Distinct(StringComparer.Ordinal).Count();
-        var numbers = present.Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : (double?)null).ToList();
-        var numericShare = present.Count == 0 ? 0 : numbers.Count(n => n is not null) / (double)present.Count;
-        ColumnKind kind;
-        if (present.Count > 0 && numericShare >= 0.98) kind = ColumnKind.Numeric;
-        else if (present.Count > 0 && present.Take(200).All(v => DateLike().IsMatch(v) && DateTime.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))) kind = ColumnKind.Date;
-        else if (present.Count > 0 && present.Average(v => v.Length) > 30 && distinct > present.Count * 0.5) kind = ColumnKind.Text;
-        else kind = ColumnKind.Categorical;
-        var nums = kind == ColumnKind.Numeric ? numbers.OfType<double>().ToList() : [];
-        var top = kind == ColumnKind.Numeric ? [] : present.GroupBy(v => v).OrderByDescending(g => g.Count()).Take(5).Select(g => (g.Key, g.Count())).ToList();
-        return new ColumnProfile(name, kind, missing, values.Count == 0 ? 0 : missing / (double)values.Count, distinct,
-            nums.Count > 0 ? nums.Min() : null, nums.Count > 0 ? nums.Max() : null, nums.Count > 0 ? nums.Average() : null, top);
+        return new DatasetProfile(rowCount, columns, label, candidates, task, metric, isRegression ? [] : counts);
     }
 
     // Strong names (label, target, class, …) decide. Otherwise the last column (the usual convention) comes first when it
@@ -116,7 +136,4 @@ public static partial class DataProfiler
 
     [GeneratedRegex(@"^(label|target|class|y|outcome|response|income|churn|survived|default|diagnosis|quality|price)$", RegexOptions.IgnoreCase)]
     private static partial Regex LabelName();
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$|^\d{1,2}/\d{1,2}/\d{4}$")]
-    private static partial Regex DateLike();
 }

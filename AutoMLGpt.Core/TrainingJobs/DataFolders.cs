@@ -84,7 +84,8 @@ public sealed partial class DataFolders(string root)
     public string ModelPath(string file) => Path.Combine(Models, Checked(file, ModelName()));
 
     /// <summary>Streams an upload to disk under a generated name, refusing it past <paramref name="maxBytes"/> without keeping a partial file.</summary>
-    public async Task<string> SaveUploadAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
+    /// <param name="saved">Told the bytes saved so far after each block.</param>
+    public async Task<string> SaveUploadAsync(Stream source, long maxBytes, CancellationToken cancellationToken, Action<long>? saved = null)
     {
         var file = NewDatasetFile();
         var path = DatasetPath(file);
@@ -99,6 +100,7 @@ public sealed partial class DataFolders(string root)
                 total += read;
                 if (total > maxBytes) throw new IOException($"The file is larger than the limit of {maxBytes / 1048576.0:0.#} MB (Training:MaxUploadMegabytes).");
                 await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                saved?.Invoke(total);
             }
         }
         catch

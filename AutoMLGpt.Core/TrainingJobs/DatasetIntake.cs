@@ -10,9 +10,15 @@ namespace AutoMLGpt.Core.TrainingJobs;
 /// </summary>
 public sealed record IntakeResult(string DatasetFile, DatasetProfile Profile, string DisplayName, string? Notice = null);
 
+/// <summary>How far an intake is: saving the upload, then profiling it; <paramref name="Fraction"/> is of that step (null: unknown).</summary>
+public sealed record IntakeProgress(IntakeStep Step, double? Fraction);
+
+public enum IntakeStep { Saving, Profiling }
+
 /// <summary>
 /// Takes a CSV in: streamed to the data folder under a generated name, read strictly, profiled. A file that cannot be
 /// read is deleted, so nothing half-accepted stays behind. The same path serves uploads and the examples' shipped data.
+/// The file is profiled as it streams (<see cref="DataProfiler.ProfileFile"/>): the web process never holds it whole.
 /// </summary>
 public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
 {
@@ -20,12 +26,18 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
 
     /// <exception cref="CsvFormatException">The file is not a CSV the app can read; the message says why.</exception>
     /// <param name="labelColumn">The label when it is known (an example's card); otherwise the profile guesses it.</param>
-    public async Task<IntakeResult> AcceptAsync(Stream content, string fileName, CancellationToken cancellationToken, string? labelColumn = null)
+    /// <param name="progress">Told, now and then, how far saving and profiling are.</param>
+    /// <param name="contentLength">The upload's size when the caller knows it (a browser says), for saving's progress.</param>
+    public async Task<IntakeResult> AcceptAsync(Stream content, string fileName, CancellationToken cancellationToken,
+        string? labelColumn = null, IProgress<IntakeProgress>? progress = null, long? contentLength = null)
     {
-        var file = await folders.SaveUploadAsync(content, options.MaxUploadBytes, cancellationToken);
+        progress?.Report(new IntakeProgress(IntakeStep.Saving, contentLength is > 0 ? 0 : null));
+        Action<long>? saved = progress is null || contentLength is not > 0 ? null
+            : Throttled<long>(f => progress.Report(new IntakeProgress(IntakeStep.Saving, f)), bytes => Math.Min(1, bytes / (double)contentLength.Value));
+        var file = await folders.SaveUploadAsync(content, options.MaxUploadBytes, cancellationToken, saved);
         try
         {
-            var (profile, notice) = await ProfileFileAsync(file, labelColumn, cancellationToken);
+            var (profile, notice) = await ProfileFileAsync(file, labelColumn, progress, cancellationToken);
             var result = new IntakeResult(file, profile, DisplayName(fileName), notice);
             file = null;
             return result;
@@ -37,17 +49,30 @@ public sealed class DatasetIntake(DataFolders folders, TrainingOptions options)
     }
 
     /// <summary>The saved file profiled again with another label column (the user picked it), read from disk.</summary>
-    public async Task<DatasetProfile> ReprofileAsync(string datasetFile, string labelColumn, CancellationToken cancellationToken) =>
-        (await ProfileFileAsync(datasetFile, labelColumn, cancellationToken)).Profile;
+    public async Task<DatasetProfile> ReprofileAsync(string datasetFile, string labelColumn, CancellationToken cancellationToken, IProgress<IntakeProgress>? progress = null) =>
+        (await ProfileFileAsync(datasetFile, labelColumn, progress, cancellationToken)).Profile;
 
-    // Read and profiled off the caller's thread (a Blazor circuit's); the table is dropped once it is profiled.
-    private Task<(DatasetProfile Profile, string? Notice)> ProfileFileAsync(string datasetFile, string? labelColumn, CancellationToken cancellationToken) =>
+    // Streamed and profiled off the caller's thread (a Blazor circuit's), one pass, no table kept.
+    private Task<(DatasetProfile Profile, string? Notice)> ProfileFileAsync(string datasetFile, string? labelColumn, IProgress<IntakeProgress>? progress, CancellationToken cancellationToken) =>
         Task.Run(() =>
         {
-            var table = CsvReader.Read(folders.DatasetPath(datasetFile), new CsvReadOptions { MaxBytes = options.MaxUploadBytes });
-            cancellationToken.ThrowIfCancellationRequested();
-            return (DataProfiler.Profile(table, labelColumn), table.Notice);
+            progress?.Report(new IntakeProgress(IntakeStep.Profiling, 0));
+            var read = progress is null ? null : Throttled<double>(f => progress.Report(new IntakeProgress(IntakeStep.Profiling, f)), f => f);
+            return DataProfiler.ProfileFile(folders.DatasetPath(datasetFile), labelColumn, new CsvReadOptions { MaxBytes = options.MaxUploadBytes }, cancellationToken, read);
         }, cancellationToken);
+
+    // A report only when the share moved by a percent or more, so a fast file does not flood a browser with renders.
+    private static Action<T> Throttled<T>(Action<double> report, Func<T, double> fraction)
+    {
+        var last = -1.0;
+        return value =>
+        {
+            var f = fraction(value);
+            if (f - last < 0.01 && f < 1) return;
+            last = f;
+            report(f);
+        };
+    }
 
     /// <summary>The example's shipped data, accepted like an upload; null when the example has none.</summary>
     public async Task<IntakeResult?> ExampleAsync(ExampleExperiment example, CancellationToken cancellationToken)
