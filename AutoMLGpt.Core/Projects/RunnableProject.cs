@@ -28,12 +28,12 @@ public sealed record RunnableProject(string Name, ModelFamily Family, bool Tabul
         var data = stages.TryGetValue(StageKind.DataProcessing, out var a) && a.Text.Trim().Length > 0
             ? ScriptText.Code(a.Text)
             : "raise SystemExit(\"stage A (data processing) did not run for this experiment; run it again in AutoML-GPT\")\n";
-        var tabular = TrainScripts.IsTabular(family);
+        var tabular = family.TrainsOnPreparedData;
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["data.py"] = data,
             ["train.py"] = TrainScripts.Write(cards, family, hyperparameters),
-            ["requirements.txt"] = string.Join("\n", TrainScripts.Requirements(family)) + "\n",
+            ["requirements.txt"] = string.Join("\n", family.Requirements) + "\n",
         };
         files["README.md"] = Readme(cards, family, note, tabular, engine, modelWritten, stages);
         return new RunnableProject(CardText.Slug(cards.Data.Name), family, tabular, files) { ModelWritten = modelWritten };
@@ -70,7 +70,7 @@ public sealed record RunnableProject(string Name, ModelFamily Family, bool Tabul
             Markdown("## Cards\n\n" + CardMarkdown(cards)),
             Markdown("## Prompt paragraph\n\n> " + promptParagraph.Replace("\n", "\n> ")),
             Markdown("## Requirements\n\nInstall once (or use the packages of your distribution)."),
-            Code("%pip install " + string.Join(" ", TrainScripts.Requirements(project.Family).Select(r => r.Split("  #")[0].Trim()).Select(r => $"\"{r}\""))),
+            Code("%pip install " + string.Join(" ", project.Family.Requirements.Select(r => r.Split("  #")[0].Trim()).Select(r => $"\"{r}\""))),
             Markdown("## Stage A: data processing (`data.py`)" + (project.Tabular ? "\n\nSet the path of your CSV below." : "")),
             Code(ScriptCell(project.Files["data.py"], project.Tabular ? ["--csv", "data.csv", "--out", "prepared"] : null)),
             Markdown("## Training (`train.py`): stage B's model with stage C's hyperparameters"
@@ -173,7 +173,7 @@ public sealed record RunnableProject(string Name, ModelFamily Family, bool Tabul
             sb.Append("`train.py` prints the test metrics with the names the app uses (accuracy, AUC, log loss; RMSE, MAE, R²) and a ");
             sb.Append("machine-readable `METRICS {...}` line. The split is data.py's seeded 70/15/15, so expect the app's ");
             sb.Append("own training (its own seeded split and LightGBM) to differ by a fraction of a point.\n");
-            if (family.Key == "lightgbm") sb.Append("\nLightGBM's Python package is needed (`pip install lightgbm`).\n");
+            if (family.InstallNote is { } installNote) sb.Append('\n').Append(installNote).Append('\n');
         }
         else
         {

@@ -80,7 +80,8 @@ public static class HyperparameterAdvisor
     /// </summary>
     private static void ApplyChoice(Recipe r, ModelFamily family, ZeroShotChoice choice, List<string> tradeOffs)
     {
-        var xgb = family.Key == "xgboost";
+        var knobs = Knobs(family);
+        var xgb = knobs.GrowsDepthWise;
         var why = choice.Candidate.IsDefaults ? "LightGBM default, kept: " + choice.Why : $"candidate {choice.Candidate.Id}: {choice.Why}";
         double Get(string key, double fallback) => choice.Values.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
         var bounded = choice.Bounds.Count > 0 ? "; bounded by the data's size: " + string.Join("; ", choice.Bounds) : "";
@@ -89,10 +90,10 @@ public static class HyperparameterAdvisor
         {
             var leaves = Get("num_leaves", 31);
             r.Replace("max_depth", Math.Clamp(Math.Round(Math.Log2(leaves)) + 1, 3, 12), $"depth for about {F(leaves)} leaves of {choice.Candidate.Id}");
-            r.Replace("colsample_bytree", Get("feature_fraction", 1), choice.Candidate.Id);
-            r.Replace("subsample", Get("bagging_fraction", 1), choice.Candidate.Id);
-            r.Replace("reg_lambda", Get("lambda_l2", 1), choice.Candidate.Id);
-            r.Replace("n_estimators", Get("num_iterations", 100), choice.Candidate.IsDefaults ? "LightGBM's 100 rounds" : "upper bound; early stopping decides");
+            r.Replace(knobs.FeatureFraction, Get("feature_fraction", 1), choice.Candidate.Id);
+            r.Replace(knobs.BaggingFraction, Get("bagging_fraction", 1), choice.Candidate.Id);
+            r.Replace(knobs.L2, Get("lambda_l2", 1), choice.Candidate.Id);
+            r.Replace(knobs.Rounds, Get("num_iterations", 100), choice.Candidate.IsDefaults ? "LightGBM's 100 rounds" : "upper bound; early stopping decides");
         }
         else
         {
@@ -116,11 +117,12 @@ public static class HyperparameterAdvisor
     private static void ApplyTransfer(Recipe r, ModelFamily family, Recommendation rec, List<string> tradeOffs)
     {
         var from = $"transferred from {rec.Summary}";
+        var knobs = Knobs(family);
+        var xgb = knobs.GrowsDepthWise;
         foreach (var v in rec.Values)
         {
             if (!double.TryParse(v.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) continue;
             var band = v.Low == v.High ? "" : $"; neighbours' spread {v.Low} – {v.High}";
-            var xgb = family.Key == "xgboost";
             switch (v.Name)
             {
                 case "learning_rate": r.Replace("learning_rate", value, from + band); break;
@@ -128,13 +130,13 @@ public static class HyperparameterAdvisor
                     r.Replace("max_depth", Math.Clamp(Math.Round(Math.Log2(value)) + 1, 3, 12), $"{from}: depth for about {v.Value} leaves{band}"); break;
                 case "num_leaves": r.Replace("num_leaves", value, from + band); break;
                 case "min_data_in_leaf": r.Replace("min_data_in_leaf", value, from + band); break;
-                case "feature_fraction": r.Replace(xgb ? "colsample_bytree" : "feature_fraction", value, from + band); break;
-                case "bagging_fraction": r.Replace(xgb ? "subsample" : "bagging_fraction", value, from + band); break;
-                case "lambda_l2": r.Replace(xgb ? "reg_lambda" : "lambda_l2", value, from + band); break;
+                case "feature_fraction": r.Replace(knobs.FeatureFraction, value, from + band); break;
+                case "bagging_fraction": r.Replace(knobs.BaggingFraction, value, from + band); break;
+                case "lambda_l2": r.Replace(knobs.L2, value, from + band); break;
                 case "num_iterations":
                     // An upper bound with room (at least 1000, 3 × the neighbours' best iteration): early stopping on the
                     // validation split decides, so a bound too tight only underfits (seen on Adult at 2.5 ×).
-                    r.Replace(xgb ? "n_estimators" : "num_iterations", Math.Clamp(Math.Max(1000, Math.Round(value * 3)), 100, 5000), $"upper bound: at least 1000 and 3 × the neighbours' best iteration ({v.Value}); early stopping decides; {from}");
+                    r.Replace(knobs.Rounds, Math.Clamp(Math.Max(1000, Math.Round(value * 3)), 100, 5000), $"upper bound: at least 1000 and 3 × the neighbours' best iteration ({v.Value}); early stopping decides; {from}");
                     break;
             }
         }
@@ -146,7 +148,8 @@ public static class HyperparameterAdvisor
     // Requests still apply on top of transferred values.
     private static void ApplyIntentsToTransferred(Recipe r, ModelFamily family, IntentSet intents)
     {
-        var rounds = family.Key == "xgboost" ? "n_estimators" : "num_iterations";
+        var knobs = Knobs(family);
+        var rounds = knobs.Rounds;
         if (intents.Has(Intent.ShorterTraining) && r.NumberOf("learning_rate") is { } lr)
         {
             r.Adjust("learning_rate", Math.Min(0.3, lr * 2), "shorter training: double the learning rate");
@@ -160,7 +163,7 @@ public static class HyperparameterAdvisor
         if (intents.Has(Intent.FasterInference))
         {
             if (r.NumberOf("num_leaves") is { } leaves) r.Adjust("num_leaves", Math.Max(8, Math.Round(leaves / 2)), "faster inference: fewer leaves");
-            if (family.Key == "xgboost" && r.NumberOf("max_depth") is { } depth) r.Adjust("max_depth", Math.Max(3, depth - 2), "faster inference: shallower trees");
+            if (knobs.GrowsDepthWise && r.NumberOf("max_depth") is { } depth) r.Adjust("max_depth", Math.Max(3, depth - 2), "faster inference: shallower trees");
         }
     }
 
@@ -261,7 +264,7 @@ public static class HyperparameterAdvisor
             var rows = $"{CardText.Count(samples)} samples";
             // A reference batch made for ImageNet would leave a small dataset one optimiser step per epoch.
             var dataCap = Math.Max(8, PowerOfTwoAtMost(samples / 50.0));
-            if (refBatch > dataCap && family.Key != "dpr")
+            if (refBatch > dataCap && !family.LearnsFromInBatchNegatives)
             {
                 var lrFactor = family.ScaleLrLinearly ? dataCap / refBatch : Math.Sqrt(dataCap / refBatch);
                 baseLr *= lrFactor;
@@ -270,45 +273,16 @@ public static class HyperparameterAdvisor
                 if (r.NumberOf("per_gpu_batch_size") is { } perGpuBatch && perGpuBatch > dataCap) r.Adjust("per_gpu_batch_size", dataCap, "");
                 refBatch = dataCap;
             }
-            switch (family.Key)
+            if (family.AdaptToDataSize is { } adapt)
             {
-                case "vit" or "swin" or "resnet" when samples < 300_000:
-                    var factor = family.Key == "vit" ? 0.2 : 0.1;
-                    baseLr *= factor;
-                    r.Adjust("learning_rate", baseLr, $"{rows}: fine-tune pretrained weights at {F(factor)}× the from-scratch rate");
-                    epochs = Math.Clamp(Math.Ceiling(10_000 * refBatch / samples / 10) * 10, 10, 100);
-                    r.Adjust("epochs", epochs, $"{rows}: about 10k optimiser steps of fine-tuning");
-                    r.Adjust("warmup_epochs", Math.Min(r.NumberOf("warmup_epochs") ?? 5, Math.Max(1, epochs / 10)), "warm-up about a tenth of training");
-                    r.Adjust("mixup_alpha", samples < 20_000 ? 0.2 : 0.8, samples < 20_000 ? "small data: lighter Mixup" : "");
-                    break;
-                case "detr" when samples < 50_000:
-                    r.Adjust("epochs", 50, $"{rows}: fine-tune from the COCO checkpoint");
-                    r.Adjust("lr_drop_epoch", 35, "lr × 0.1 at 70% of training");
-                    epochs = 50;
-                    break;
-                case "detr":
-                    tradeOffs.Add("DETR converges slowly: the 300-epoch schedule (drop at 200) costs about 1.5 AP against 500 epochs for 40% less time (Carion et al. 2020).");
-                    break;
-                case "dpr" when samples < 20_000:
-                    r.Adjust("epochs", 100, $"{rows}: DPR trains small sets (TREC, WQ) for 100 epochs");
-                    epochs = 100;
-                    break;
-                case "bert":
-                    var e = samples switch { < 5_000 => 5, < 100_000 => 3, _ => 2 };
-                    r.Adjust("epochs", e, $"{rows}: {(e > 3 ? "small data needs more passes (and several seeds: fine-tuning is unstable)" : e < 3 ? "large data converges in two passes" : "")}".TrimEnd(' ', ':'));
-                    epochs = e;
-                    break;
-                case "mlp":
-                    var b = samples switch { < 5_000 => 64, < 50_000 => 256, _ => 512 };
-                    r.Adjust("batch_size", b, $"{rows}: batch size by dataset size (Gorishniy et al. 2021)");
-                    r.Adjust("per_gpu_batch_size", b, "");
-                    refBatch = b;
-                    break;
+                var adaptation = new DataSizeAdaptation(r, samples, tradeOffs) { BaseLearningRate = baseLr, Epochs = epochs, ReferenceBatch = refBatch };
+                adapt(adaptation);
+                (baseLr, epochs, refBatch) = (adaptation.BaseLearningRate, adaptation.Epochs, adaptation.ReferenceBatch);
             }
         }
 
         // Input size from the card's resolution where the family has one.
-        if (family.InputSizeParameter == "image_size" && d.ResolutionSize is { } size && cards.Model.Parameter("image_size") is null && family.Key != "detr")
+        if (family.InputSizeParameter == "image_size" && d.ResolutionSize is { } size && cards.Model.Parameter("image_size") is null && family.TakesCardResolution)
         {
             var side = Math.Min(size.Width, size.Height);
             if (side < (r.NumberOf("image_size") ?? 224))
@@ -323,8 +297,8 @@ public static class HyperparameterAdvisor
         string why;
         if (!res.HasGpu)
         {
-            perGpu = Math.Min(perGpuRef, family.Key == "mlp" ? perGpuRef : 16);
-            why = family.Key == "mlp" ? "CPU training is fine for an MLP" : "CPU only: small batches; expect training to be 20–50× slower than on one modern GPU";
+            perGpu = Math.Min(perGpuRef, family.TrainsWellOnCpu ? perGpuRef : 16);
+            why = family.TrainsWellOnCpu ? $"CPU training is fine for {(family.DisplayName == "MLP" ? "an" : "a")} {family.DisplayName}" : "CPU only: small batches; expect training to be 20–50× slower than on one modern GPU";
         }
         else
         {
@@ -347,7 +321,7 @@ public static class HyperparameterAdvisor
             why += "; halved on request";
         }
         var total = perGpu * devices;
-        var accumulate = family.Key == "dpr" ? 1 : Math.Clamp(Math.Ceiling(refBatch / total), 1, 8);
+        var accumulate = family.LearnsFromInBatchNegatives ? 1 : Math.Clamp(Math.Ceiling(refBatch / total), 1, 8);
         if (intents.Has(Intent.SmallerBatch)) accumulate = 1;
         var effective = total * accumulate;
         r.Explain("per_gpu_batch_size", perGpu, why);
@@ -357,12 +331,12 @@ public static class HyperparameterAdvisor
         {
             if (family.ScaleLrLinearly)
                 r.Adjust("learning_rate", baseLr * effective / refBatch, $"linear scaling: × {F(effective)}/{F(refBatch)} (Goyal et al. 2017)");
-            else if (family.Key == "dpr")
+            else if (family.LearnsFromInBatchNegatives)
                 tradeOffs.Add($"DPR learns from in-batch negatives: a batch of {F(effective)} instead of {F(refBatch)} gives each question fewer negatives, which costs recall (Karpukhin et al. 2020, Table 3: batch 32 → 128 adds about 3 points top-20); the learning rate stays at 1e-5.");
             else if (effective < refBatch)
                 r.Adjust("learning_rate", baseLr * Math.Sqrt(effective / refBatch), $"square-root scaling for Adam-type optimisers: × √({F(effective)}/{F(refBatch)})");
         }
-        if (res.HasGpu && r["mixed_precision"] is { Text: "fp32" } && family.Key != "detr" && family.Key != "mlp")
+        if (res.HasGpu && r["mixed_precision"] is { Text: "fp32" } && family.MixedPrecisionOnGpu)
             r.AdjustText("mixed_precision", "fp16", "GPU training: mixed precision");
         if (!res.HasGpu) r.AdjustText("mixed_precision", "fp32", "CPU: no mixed precision");
 
@@ -378,6 +352,9 @@ public static class HyperparameterAdvisor
             tradeOffs.Add("Shorter training: half the epochs halves the time; the final metric usually drops a little because the schedule ends earlier.");
         }
     }
+
+    // The results matrix speaks LightGBM; a family without tree knobs of its own is given LightGBM's names.
+    private static TreeKnobs Knobs(ModelFamily family) => family.TreeKnobs ?? ModelCatalogue.LightGbm.TreeKnobs!;
 
     private static double PowerOfTwoAtMost(double v) => Math.Pow(2, Math.Floor(Math.Log2(Math.Max(1, v))));
 }

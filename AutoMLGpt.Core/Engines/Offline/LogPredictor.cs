@@ -109,7 +109,7 @@ public static class LogPredictor
         MlTask.MulticlassClassification => Math.Log(Math.Max(2, d.ClassCount)),
         MlTask.ObjectDetection => 12.5,
         MlTask.Segmentation => 1.1,
-        MlTask.QuestionAnswering => a.Family.Key == "dpr" ? Math.Log(Math.Max(2, (a.Recipe.NumberOf("per_gpu_batch_size") ?? 16) * 2)) : 5.9,
+        MlTask.QuestionAnswering => a.Family.LearnsFromInBatchNegatives ? Math.Log(Math.Max(2, (a.Recipe.NumberOf("per_gpu_batch_size") ?? 16) * 2)) : 5.9,
         _ => 1.0,
     };
 

@@ -22,6 +22,26 @@ public sealed record FamilyInput(DataCard Data, ModelCard Model, Recipe Recipe)
     public int Classes => Math.Max(Data.ClassCount, Data.Task == MlTask.BinaryClassification ? 2 : 1);
 }
 
+/// <summary>A tree library's names for the knobs the results matrix sets under LightGBM's names.</summary>
+/// <param name="GrowsDepthWise">Trees are bounded by depth (XGBoost), so a number of leaves becomes a depth.</param>
+public sealed record TreeKnobs(string Library, string Rounds, string FeatureFraction, string BaggingFraction, string L2, bool GrowsDepthWise);
+
+/// <summary>
+/// What a family's rule for the dataset's size may change: the recipe, and the learning rate, epochs and reference batch
+/// the advisor goes on with.
+/// </summary>
+public sealed class DataSizeAdaptation(Recipe recipe, long samples, List<string> tradeOffs)
+{
+    public Recipe Recipe { get; } = recipe;
+    public long Samples { get; } = samples;
+    /// <summary>"12,000 samples": how rationales name the size.</summary>
+    public string Rows => $"{CardText.Count(Samples)} samples";
+    public List<string> TradeOffs { get; } = tradeOffs;
+    public required double BaseLearningRate { get; set; }
+    public required double Epochs { get; set; }
+    public required double ReferenceBatch { get; set; }
+}
+
 /// <summary>
 /// One model family of the built-in catalogue: its sources, default architecture, published training recipe,
 /// and the rules that turn those into a description (stage B) and a hyperparameter table (stage C).
@@ -68,6 +88,40 @@ public sealed class ModelFamily
     public required Func<FamilyInput, IntentSet, string> MakeFaster { get; init; }
 
     public IReadOnlyList<ReferenceResult> References { get; init; } = [];
+
+    /// <summary>train.py's template (a <c>PythonTemplate</c> name: the .py beside the family's definition) and its needs.</summary>
+    public required string TrainTemplate { get; init; }
+    public required IReadOnlyList<string> Requirements { get; init; }
+
+    /// <summary>train.py trains on data.py's output (a table), rather than offering a --dry-run on a generated batch.</summary>
+    public bool TrainsOnPreparedData { get; init; }
+
+    /// <summary>Said in the project's README when a package is needed that the app's own checks do not have.</summary>
+    public string? InstallNote { get; init; }
+
+    /// <summary>torchvision's constructor for the family's image classifier (train.py's ARCH).</summary>
+    public string? TorchvisionArchitecture { get; init; }
+
+    /// <summary>Tree ensembles: the library's names for the knobs (null for networks).</summary>
+    public TreeKnobs? TreeKnobs { get; init; }
+
+    /// <summary>data.py writes standardised arrays (a network on a table) rather than typed frames for trees.</summary>
+    public bool PreparesScaledArrays { get; init; }
+
+    /// <summary>A bi-encoder retriever: it learns from in-batch negatives, so its batch is part of the method, not a knob.</summary>
+    public bool LearnsFromInBatchNegatives { get; init; }
+
+    /// <summary>Small enough that CPU training needs no smaller batch.</summary>
+    public bool TrainsWellOnCpu { get; init; }
+
+    /// <summary>Mixed precision on GPUs (DETR's Hungarian matching and the MLP stay in fp32).</summary>
+    public bool MixedPrecisionOnGpu { get; init; } = true;
+
+    /// <summary>The card's image resolution caps image_size (DETR resizes to its own multi-scale sizes).</summary>
+    public bool TakesCardResolution { get; init; } = true;
+
+    /// <summary>The family's own rule for the dataset's size (fine-tune instead of train from scratch, epochs, batch).</summary>
+    public Action<DataSizeAdaptation>? AdaptToDataSize { get; init; }
 
     public bool Matches(ModelCard card) =>
         Regex.IsMatch($"{card.Name} {card.Structure}", NamePattern, RegexOptions.IgnoreCase);
