@@ -56,7 +56,10 @@ public static partial class PythonTemplate
                 switch (kind)
                 {
                     case "#if": keep.Push(values is null || Flag(name, argument, values)); break;
-                    case "#else" when keep.Count > 0: keep.Push(values is null || !keep.Pop()); break;
+                    case "#else" when keep.Count > 0:
+                        var taken = keep.Pop();
+                        keep.Push(values is null || !taken);
+                        break;
                     case "/if" when keep.Count > 0: keep.Pop(); break;
                     case ">": if (keep.All(k => k)) output.Append(Render(argument, values, including)); break;
                     default: throw new InvalidOperationException($"Python template {name}, line {i + 1}: \"{line.Trim()}\" has no matching #if.");

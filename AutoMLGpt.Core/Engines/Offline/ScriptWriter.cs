@@ -1,660 +1,81 @@
 using System.Globalization;
-using System.Text;
 using AutoMLGpt.Core.Cards;
 using AutoMLGpt.Core.Knowledge.Catalogue;
+using AutoMLGpt.Core.Projects;
 
 namespace AutoMLGpt.Core.Engines.Offline;
 
 /// <summary>
 /// Stage A of the offline engine: a Python data-processing script for the card's modality and task, filled with
-/// the card's concrete fields. The script is text for the user to read and download; nothing here runs it.
+/// the card's concrete fields. The Python is a template per kind of data (<c>DataScripts/*.py</c>); this picks it and
+/// fills it in. The script is text for the user to read and download; nothing here runs it.
 /// </summary>
 public static class ScriptWriter
 {
     public static string Write(ExperimentCards cards, Advice advice)
     {
         var d = cards.Data;
-        var header = Header(d, advice);
-        var body = (d.Modality, d.Task) switch
+        var family = advice.Family;
+        var template = (d.Modality, d.Task) switch
         {
-            (DataModality.Tabular, _) => advice.Family.Key == "mlp" ? TabularNeural(d) : TabularTrees(d, advice.Family),
-            (_, MlTask.ObjectDetection) => Detection(d, advice),
-            (_, MlTask.Segmentation) => Segmentation(d, advice),
-            (_, MlTask.QuestionAnswering) => advice.Family.Key == "dpr" ? Retrieval(d, advice) : SpanQa(d, advice),
-            (DataModality.Text, _) => TextClassification(d, advice),
-            (DataModality.Audio, _) => Audio(d, advice),
-            _ => ImageClassification(d, advice),
+            (DataModality.Tabular, _) => family.PreparesScaledArrays ? "tabular_neural" : "tabular_trees",
+            (_, MlTask.ObjectDetection) => "detection",
+            (_, MlTask.Segmentation) => "segmentation",
+            (_, MlTask.QuestionAnswering) => family.LearnsFromInBatchNegatives ? "retrieval" : "span_qa",
+            (DataModality.Text, _) => "text_classification",
+            (DataModality.Audio, _) => "audio",
+            _ => "image_classification",
         };
-        return header + body;
+        return PythonTemplate.Render($"DataScripts/{template}.py", Values(d, advice, template));
     }
 
+    private static Dictionary<string, string> Values(DataCard d, Advice a, string template)
+    {
+        var recipe = a.Recipe;
+        var values = new Dictionary<string, string>
+        {
+            // The header's comment text
+            ["DATASET"] = Oneline(d.Name),
+            ["TASK_DISPLAY"] = TaskDefaults.Display(d.Task),
+            ["MODALITY"] = d.Modality.ToString().ToLowerInvariant(),
+            ["SIZE"] = d.Samples is { } n ? $"{CardText.Count(n)} samples" : "size not given",
+            ["FAMILY"] = a.Family.DisplayName,
+            ["METRIC"] = Oneline(d.PrimaryMetric),
+            // Python values
+            ["LABEL"] = Q(d.LabelColumn is { Length: > 0 } l ? l : "label"),
+            ["CLASSES"] = d.Classes.Count > 0 && d.Task != MlTask.Regression ? List(d.Classes) : "None  # inferred from the data",
+            ["NUMERIC"] = List(d.NumericColumnList),
+            ["CATEGORICAL"] = List(d.CategoricalColumnList),
+            ["LIB"] = a.Family.TreeKnobs?.Library ?? "lightgbm",
+            ["CLASSIFICATION"] = Flag(d.IsClassification),
+            ["REGRESSION"] = Flag(d.Task == MlTask.Regression),
+            ["STRONG_AUGMENT"] = Flag(a.Family.StrongAugmentation),
+        };
+        // The input sizes each kind of data is prepared at: the recipe's, else the published default.
+        switch (template)
+        {
+            case "image_classification": values["SIZE_PX"] = I(recipe.NumberOf("image_size") ?? 224); break;
+            case "segmentation": values["SIZE_PX"] = I(recipe.NumberOf("image_size") ?? 512); break;
+            case "detection":
+                var shortSide = recipe.NumberOf("image_size") ?? 800;
+                values["SCALES"] = "[" + string.Join(", ", Enumerable.Range(0, 11).Select(k => 480 + 32 * k).Where(s => s <= shortSide).Select(s => I(s))) + "]";
+                values["MAX_SIZE"] = I(Math.Round(shortSide * 1333 / 800));
+                break;
+            case "retrieval":
+                var passage = recipe.NumberOf("max_seq_length") ?? 256;
+                values["MAX_TOKENS"] = I(passage);
+                values["MAX_QUESTION_TOKENS"] = I(recipe.NumberOf("max_question_length") ?? passage);
+                values["HARD_NEGATIVES"] = I(recipe.NumberOf("hard_negatives") ?? 1);
+                break;
+            case "span_qa": values["MAX_TOKENS"] = I(recipe.NumberOf("max_seq_length") ?? 384); break;
+            case "text_classification": values["MAX_TOKENS"] = I(recipe.NumberOf("max_seq_length") ?? 128); break;
+        }
+        return values;
+    }
+
+    private static string Flag(bool value) => value ? "True" : "False";
     private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     private static string List(IEnumerable<string> items) => "[" + string.Join(", ", items.Select(Q)) + "]";
     private static string I(double v) => v.ToString("0", CultureInfo.InvariantCulture);
-
-    private static string Header(DataCard d, Advice a)
-    {
-        var size = d.Samples is { } n ? $"{CardText.Count(n)} samples" : "size not given";
-        return $$"""
-            # Data processing for {{Oneline(d.Name)}}: {{TaskDefaults.Display(d.Task)}} on {{d.Modality.ToString().ToLowerInvariant()}} data ({{size}}).
-            # Model: {{a.Family.DisplayName}}. Primary metric: {{Oneline(d.PrimaryMetric)}}.
-            # Generated by AutoML-GPT (offline engine). Review before running; paths are arguments, nothing is downloaded.
-
-            """;
-    }
-
     private static string Oneline(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-
-    private static string ClassesLiteral(DataCard d) =>
-        d.Classes.Count > 0 && d.Task != MlTask.Regression ? List(d.Classes) : "None  # inferred from the data";
-
-    private static string TabularTrees(DataCard d, ModelFamily f)
-    {
-        var label = d.LabelColumn is { Length: > 0 } l ? l : "label";
-        var isClass = d.IsClassification;
-        var lib = f.Key == "xgboost" ? "xgboost" : "lightgbm";
-        return $$"""
-            import argparse
-            from pathlib import Path
-
-            import pandas as pd
-            from sklearn.model_selection import train_test_split
-
-            LABEL = {{Q(label)}}
-            CLASSES = {{ClassesLiteral(d)}}
-            NUMERIC = {{List(d.NumericColumnList)}}
-            CATEGORICAL = {{List(d.CategoricalColumnList)}}
-            MISSING_MARKERS = ["", "?", "NA", "N/A", "null"]
-            SEED = 42
-
-
-            def load(csv_path: Path) -> pd.DataFrame:
-                df = pd.read_csv(csv_path, na_values=MISSING_MARKERS, keep_default_na=True, skipinitialspace=True)
-                if LABEL not in df.columns:
-                    raise SystemExit(f"label column {LABEL!r} not in {list(df.columns)}")
-                before = len(df)
-                df = df.dropna(subset=[LABEL])
-                if len(df) < before:
-                    print(f"dropped {before - len(df)} rows without a label")
-                return df
-
-
-            def feature_columns(df: pd.DataFrame) -> tuple[list[str], list[str]]:
-                numeric = NUMERIC or [c for c in df.columns if c != LABEL and pd.api.types.is_numeric_dtype(df[c])]
-                categorical = CATEGORICAL or [c for c in df.columns if c != LABEL and c not in numeric]
-                unknown = [c for c in numeric + categorical if c not in df.columns]
-                if unknown:
-                    raise SystemExit(f"columns from the data card not found: {unknown}")
-                return numeric, categorical
-
-
-            def prepare(df: pd.DataFrame):
-                numeric, categorical = feature_columns(df)
-                X = df[numeric + categorical].copy()
-                for c in numeric:
-                    # Unparseable numbers become NaN: {{lib}} learns a default direction for missing values.
-                    X[c] = pd.to_numeric(X[c], errors="coerce")
-                for c in categorical:
-                    X[c] = X[c].astype("string").str.strip().astype("category")
-            {{(isClass ? """
-                labels = df[LABEL].astype("string").str.strip().str.rstrip(".")
-                classes = CLASSES or sorted(labels.unique())
-                unknown = set(labels.unique()) - set(classes)
-                if unknown:
-                    raise SystemExit(f"labels outside the card's label space: {sorted(unknown)[:10]}")
-                y = labels.map({c: i for i, c in enumerate(classes)}).astype("int32")
-                return X, y, classes
-            """ : """
-                y = pd.to_numeric(df[LABEL], errors="coerce")
-                keep = y.notna()
-                return X[keep], y[keep].astype("float32"), None
-            """).TrimEnd()}}
-
-
-            def split(X, y, stratify: bool):
-                # 70 / 15 / 15, seeded; stratified so every class keeps its share in each split.
-                X_train, X_rest, y_train, y_rest = train_test_split(
-                    X, y, test_size=0.30, random_state=SEED, stratify=y if stratify else None)
-                X_valid, X_test, y_valid, y_test = train_test_split(
-                    X_rest, y_rest, test_size=0.50, random_state=SEED, stratify=y_rest if stratify else None)
-                return (X_train, y_train), (X_valid, y_valid), (X_test, y_test)
-
-
-            def main():
-                parser = argparse.ArgumentParser(description=__doc__)
-                parser.add_argument("--csv", type=Path, required=True)
-                parser.add_argument("--out", type=Path, default=Path("prepared"))
-                args = parser.parse_args()
-
-                df = load(args.csv)
-                X, y, classes = prepare(df)
-                print(f"{len(X)} rows, {X.shape[1]} features; missing cells per column:")
-                print(X.isna().sum()[lambda s: s > 0].to_string() or "  none")
-                if classes:
-                    print("class balance:", {c: int((y == i).sum()) for i, c in enumerate(classes)})
-                parts = split(X, y, stratify=classes is not None)
-                args.out.mkdir(parents=True, exist_ok=True)
-                for name, (Xp, yp) in zip(["train", "valid", "test"], parts):
-                    # Pickle keeps the categorical dtypes train.py's gradient boosting reads natively.
-                    Xp.assign(**{LABEL: yp}).to_pickle(args.out / f"{name}.pkl")
-                    print(f"{name}: {len(Xp)} rows -> {args.out / f'{name}.pkl'}")
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string TabularNeural(DataCard d)
-    {
-        var label = d.LabelColumn is { Length: > 0 } l ? l : "label";
-        return $$"""
-            import argparse
-            from pathlib import Path
-
-            import numpy as np
-            import pandas as pd
-            from sklearn.compose import ColumnTransformer
-            from sklearn.impute import SimpleImputer
-            from sklearn.model_selection import train_test_split
-            from sklearn.pipeline import make_pipeline
-            from sklearn.preprocessing import OrdinalEncoder, QuantileTransformer
-
-            LABEL = {{Q(label)}}
-            CLASSES = {{ClassesLiteral(d)}}
-            NUMERIC = {{List(d.NumericColumnList)}}
-            CATEGORICAL = {{List(d.CategoricalColumnList)}}
-            SEED = 42
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--csv", type=Path, required=True)
-                parser.add_argument("--out", type=Path, default=Path("prepared"))
-                args = parser.parse_args()
-
-                df = pd.read_csv(args.csv, na_values=["", "?", "NA"], skipinitialspace=True).dropna(subset=[LABEL])
-                numeric = NUMERIC or [c for c in df.columns if c != LABEL and pd.api.types.is_numeric_dtype(df[c])]
-                categorical = CATEGORICAL or [c for c in df.columns if c not in numeric + [LABEL]]
-            {{(d.IsClassification ? """
-                classes = CLASSES or sorted(df[LABEL].astype(str).str.strip().unique())
-                y = df[LABEL].astype(str).str.strip().map({c: i for i, c in enumerate(classes)}).to_numpy("int64")
-            """ : """
-                y = pd.to_numeric(df[LABEL], errors="coerce").to_numpy("float32")
-            """).TrimEnd()}}
-                idx_train, idx_rest = train_test_split(np.arange(len(df)), test_size=0.30, random_state=SEED{{(d.IsClassification ? ", stratify=y" : "")}})
-                idx_valid, idx_test = train_test_split(idx_rest, test_size=0.50, random_state=SEED{{(d.IsClassification ? ", stratify=y[idx_rest]" : "")}})
-
-                # Fit every transform on the training split only, then apply it to all three.
-                numeric_tf = make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
-                                           QuantileTransformer(output_distribution="normal", random_state=SEED))
-                categorical_tf = make_pipeline(SimpleImputer(strategy="constant", fill_value="__missing__"),
-                                               OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1))
-                features = ColumnTransformer([("num", numeric_tf, numeric), ("cat", categorical_tf, categorical)])
-                features.fit(df.iloc[idx_train])
-                cardinalities = [len(c) + 1 for c in features.named_transformers_["cat"][-1].categories_] if categorical else []
-                args.out.mkdir(parents=True, exist_ok=True)
-            {{(d.Task == MlTask.Regression ? """
-                # Standardise the target on the training split; predictions are mapped back before scoring.
-                mean, std = y[idx_train].mean(), y[idx_train].std() + 1e-8
-                y = (y - mean) / std
-                np.save(args.out / "target_scaler.npy", np.array([mean, std]))
-            """ : "").TrimEnd()}}
-                for name, idx in [("train", idx_train), ("valid", idx_valid), ("test", idx_test)]:
-                    X = features.transform(df.iloc[idx]).astype("float32")
-                    np.savez_compressed(args.out / f"{name}.npz", X=X, y=y[idx], n_numeric=X.shape[1] - len(cardinalities),
-                                        cardinalities=np.array(cardinalities, dtype=np.int64))
-                    print(f"{name}: {len(idx)} rows, {X.shape[1]} columns")
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string ImageClassification(DataCard d, Advice a)
-    {
-        var size = a.Recipe.NumberOf("image_size") ?? 224;
-        var strong = a.Family.Key is "vit" or "swin";
-        return $$"""
-            import argparse
-            from pathlib import Path
-
-            import torch
-            from torch.utils.data import DataLoader
-            from torchvision import datasets, transforms
-
-            CLASSES = {{ClassesLiteral(d)}}
-            IMAGE_SIZE = {{I(size)}}
-            MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # ImageNet statistics, matching the pretrained weights
-
-            train_tf = transforms.Compose([
-                transforms.RandomResizedCrop(IMAGE_SIZE, scale=(0.08, 1.0), interpolation=transforms.InterpolationMode.BICUBIC),
-                transforms.RandomHorizontalFlip(),
-            {{(strong ? "    transforms.RandAugment(num_ops=2, magnitude=9),\n" : "")}}    transforms.ToTensor(),
-                transforms.Normalize(MEAN, STD),
-            {{(strong ? "    transforms.RandomErasing(p=0.25),\n" : "")}}])
-            eval_tf = transforms.Compose([
-                transforms.Resize(int(IMAGE_SIZE / 0.875), interpolation=transforms.InterpolationMode.BICUBIC),
-                transforms.CenterCrop(IMAGE_SIZE),
-                transforms.ToTensor(),
-                transforms.Normalize(MEAN, STD),
-            ])
-
-
-            def load(root: Path, split: str, tf):
-                # Expects root/<split>/<class name>/<image>; class folders must match the data card's label space.
-                ds = datasets.ImageFolder(root / split, transform=tf)
-                if CLASSES and sorted(ds.classes) != sorted(CLASSES):
-                    missing = sorted(set(CLASSES) - set(ds.classes))
-                    extra = sorted(set(ds.classes) - set(CLASSES))
-                    raise SystemExit(f"class folders differ from the card: missing {missing[:10]}, unexpected {extra[:10]}")
-                return ds
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--root", type=Path, required=True)
-                parser.add_argument("--batch-size", type=int, default=64)
-                parser.add_argument("--workers", type=int, default=8)
-                args = parser.parse_args()
-                train = load(args.root, "train", train_tf)
-                valid = load(args.root, "val", eval_tf)
-                counts = torch.bincount(torch.tensor(train.targets), minlength=len(train.classes))
-                print(f"train {len(train)} images, val {len(valid)}; smallest class {counts.min().item()}, largest {counts.max().item()}")
-                loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, num_workers=args.workers,
-                                    pin_memory=True, drop_last=True, persistent_workers=True)
-                images, labels = next(iter(loader))
-                print("batch", tuple(images.shape), "labels", labels[:8].tolist())
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string Detection(DataCard d, Advice a)
-    {
-        var shortSide = a.Recipe.NumberOf("image_size") ?? 800;
-        var scales = Enumerable.Range(0, 11).Select(k => 480 + 32 * k).Where(s => s <= shortSide).Select(s => I(s));
-        return $$"""
-            import argparse
-            import random
-            from pathlib import Path
-
-            import torch
-            import torchvision.transforms.functional as TF
-            from pycocotools.coco import COCO
-            from PIL import Image
-
-            CLASSES = {{ClassesLiteral(d)}}
-            SCALES = [{{string.Join(", ", scales)}}]  # multi-scale training, short side
-            MAX_SIZE = {{I(Math.Round(shortSide * 1333 / 800))}}
-            MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-
-
-            class CocoDetection(torch.utils.data.Dataset):
-                # COCO-format annotations (instances_*.json); boxes become normalised (cx, cy, w, h) as DETR expects.
-                def __init__(self, images: Path, annotations: Path, train: bool):
-                    self.coco = COCO(str(annotations))
-                    self.images, self.train = images, train
-                    self.ids = [i for i in sorted(self.coco.imgs) if self.coco.getAnnIds(imgIds=i, iscrowd=False)] if train else sorted(self.coco.imgs)
-                    names = {c["id"]: c["name"] for c in self.coco.loadCats(self.coco.getCatIds())}
-                    if CLASSES:
-                        unknown = sorted(set(names.values()) - set(CLASSES))
-                        if unknown:
-                            raise SystemExit(f"categories not in the card's label space: {unknown[:10]}")
-                    self.cat_to_label = {cid: i for i, cid in enumerate(sorted(names))}
-
-                def __len__(self):
-                    return len(self.ids)
-
-                def __getitem__(self, idx):
-                    image_id = self.ids[idx]
-                    info = self.coco.loadImgs(image_id)[0]
-                    img = Image.open(self.images / info["file_name"]).convert("RGB")
-                    anns = [a for a in self.coco.loadAnns(self.coco.getAnnIds(imgIds=image_id)) if not a.get("iscrowd", 0)]
-                    boxes = torch.tensor([a["bbox"] for a in anns], dtype=torch.float32).reshape(-1, 4)
-                    boxes[:, 2:] += boxes[:, :2]  # xywh -> xyxy
-                    w, h = img.size
-                    boxes[:, 0::2].clamp_(0, w)
-                    boxes[:, 1::2].clamp_(0, h)
-                    keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
-                    labels = torch.tensor([self.cat_to_label[a["category_id"]] for a in anns], dtype=torch.int64)[keep]
-                    boxes = boxes[keep]
-                    if self.train and random.random() < 0.5:
-                        img = TF.hflip(img)
-                        boxes = boxes[:, [2, 1, 0, 3]] * torch.tensor([-1, 1, -1, 1]) + torch.tensor([w, 0, w, 0])
-                    size = random.choice(SCALES) if self.train else SCALES[-1]
-                    scale = min(size / min(w, h), MAX_SIZE / max(w, h))
-                    nw, nh = round(w * scale), round(h * scale)
-                    img = TF.normalize(TF.to_tensor(TF.resize(img, [nh, nw])), MEAN, STD)
-                    boxes = boxes * scale
-                    cxcywh = torch.stack([(boxes[:, 0] + boxes[:, 2]) / 2 / nw, (boxes[:, 1] + boxes[:, 3]) / 2 / nh,
-                                          (boxes[:, 2] - boxes[:, 0]) / nw, (boxes[:, 3] - boxes[:, 1]) / nh], dim=-1)
-                    return img, {"boxes": cxcywh, "labels": labels, "image_id": image_id, "orig_size": torch.tensor([h, w])}
-
-
-            def collate(batch):
-                # Pad to the largest image in the batch and keep a mask of the padding, as DETR's NestedTensor does.
-                images, targets = zip(*batch)
-                H = max(i.shape[1] for i in images); W = max(i.shape[2] for i in images)
-                padded = torch.zeros(len(images), 3, H, W)
-                mask = torch.ones(len(images), H, W, dtype=torch.bool)
-                for k, img in enumerate(images):
-                    padded[k, :, : img.shape[1], : img.shape[2]] = img
-                    mask[k, : img.shape[1], : img.shape[2]] = False
-                return padded, mask, list(targets)
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--images", type=Path, required=True)
-                parser.add_argument("--annotations", type=Path, required=True)
-                args = parser.parse_args()
-                ds = CocoDetection(args.images, args.annotations, train=True)
-                print(f"{len(ds)} training images with boxes, {len(ds.cat_to_label)} categories")
-                loader = torch.utils.data.DataLoader(ds, batch_size=2, shuffle=True, collate_fn=collate, num_workers=4)
-                images, mask, targets = next(iter(loader))
-                print("batch", tuple(images.shape), "boxes per image", [len(t["boxes"]) for t in targets])
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string Segmentation(DataCard d, Advice a)
-    {
-        var size = a.Recipe.NumberOf("image_size") ?? 512;
-        return $$"""
-            import argparse
-            from pathlib import Path
-
-            import numpy as np
-            import torch
-            from PIL import Image
-
-            CLASSES = {{ClassesLiteral(d)}}
-            PATCH = {{I(size)}}
-            IGNORE_INDEX = 255  # pixels without a label
-
-
-            class SegmentationPairs(torch.utils.data.Dataset):
-                # images/<name>.png|jpg with masks/<name>.png holding one class index per pixel.
-                def __init__(self, root: Path, train: bool):
-                    self.images = sorted(p for p in (root / "images").iterdir() if p.suffix.lower() in {".png", ".jpg", ".jpeg"})
-                    self.masks = root / "masks"
-                    missing = [p.name for p in self.images if not (self.masks / (p.stem + ".png")).exists()]
-                    if missing:
-                        raise SystemExit(f"{len(missing)} images have no mask, e.g. {missing[:5]}")
-                    self.train = train
-
-                def __len__(self):
-                    return len(self.images)
-
-                def __getitem__(self, i):
-                    img = np.asarray(Image.open(self.images[i]).convert("RGB"), dtype=np.float32)
-                    mask = np.asarray(Image.open(self.masks / (self.images[i].stem + ".png")), dtype=np.int64)
-                    if CLASSES:
-                        bad = np.setdiff1d(np.unique(mask), [*range(len(CLASSES)), IGNORE_INDEX])
-                        if bad.size:
-                            raise ValueError(f"{self.images[i].name}: mask values {bad[:10]} outside 0..{len(CLASSES) - 1}")
-                    img = (img - img.mean()) / (img.std() + 1e-8)  # z-score per image (nnU-Net for non-CT data)
-                    img, mask = self.crop(img, mask)
-                    if self.train and np.random.rand() < 0.5:
-                        img, mask = img[:, ::-1], mask[:, ::-1]
-                    return torch.from_numpy(img.transpose(2, 0, 1).copy()), torch.from_numpy(mask.copy())
-
-                def crop(self, img, mask):
-                    h, w = mask.shape
-                    ph, pw = max(PATCH - h, 0), max(PATCH - w, 0)
-                    if ph or pw:
-                        img = np.pad(img, ((0, ph), (0, pw), (0, 0)))
-                        mask = np.pad(mask, ((0, ph), (0, pw)), constant_values=IGNORE_INDEX)
-                    y = np.random.randint(0, mask.shape[0] - PATCH + 1) if self.train else 0
-                    x = np.random.randint(0, mask.shape[1] - PATCH + 1) if self.train else 0
-                    return img[y:y + PATCH, x:x + PATCH], mask[y:y + PATCH, x:x + PATCH]
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--root", type=Path, required=True)
-                args = parser.parse_args()
-                ds = SegmentationPairs(args.root / "train", train=True)
-                counts = np.zeros(max(len(CLASSES), 1) + 1, dtype=np.int64)
-                for k in range(min(len(ds), 200)):
-                    _, m = ds[k]
-                    counts += np.bincount(m[m != IGNORE_INDEX].numpy().ravel(), minlength=len(counts))[: len(counts)]
-                print(f"{len(ds)} training pairs; pixel share per class (first 200):", np.round(counts / counts.sum(), 4).tolist())
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string Retrieval(DataCard d, Advice a)
-    {
-        var seq = a.Recipe.NumberOf("max_seq_length") ?? 256;
-        var q = a.Recipe.NumberOf("max_question_length") ?? seq;
-        var negatives = a.Recipe.NumberOf("hard_negatives") ?? 1;
-        return $$"""
-            import argparse
-            import json
-            import random
-            from pathlib import Path
-
-            from transformers import BertTokenizerFast
-
-            MAX_PASSAGE_TOKENS = {{I(seq)}}
-            MAX_QUESTION_TOKENS = {{I(q)}}
-            HARD_NEGATIVES = {{I(negatives)}}  # BM25 negatives per question, besides the in-batch ones
-            SEED = 42
-
-
-            def load(path: Path):
-                # DPR's training format: [{"question", "answers", "positive_ctxs", "hard_negative_ctxs", "negative_ctxs"}].
-                with path.open(encoding="utf-8") as f:
-                    rows = json.load(f)
-                kept = [r for r in rows if r.get("positive_ctxs")]
-                print(f"{path.name}: {len(rows)} questions, {len(rows) - len(kept)} without a positive passage dropped")
-                return kept
-
-
-            def to_example(row, rng):
-                positive = row["positive_ctxs"][0]
-                pool = row.get("hard_negative_ctxs") or row.get("negative_ctxs") or []
-                negatives = rng.sample(pool, min(HARD_NEGATIVES, len(pool)))
-                return {"question": row["question"].strip().rstrip("?") + "?", "answers": row["answers"],
-                        "passages": [positive] + negatives}
-
-
-            def encode(tokenizer, examples):
-                questions = tokenizer([e["question"] for e in examples], max_length=MAX_QUESTION_TOKENS,
-                                      truncation=True, padding="longest", return_tensors="pt")
-                passages = [p for e in examples for p in e["passages"]]
-                ctx = tokenizer([p["title"] for p in passages], [p["text"] for p in passages], max_length=MAX_PASSAGE_TOKENS,
-                                truncation="only_second", padding="longest", return_tensors="pt")
-                return questions, ctx
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--train", type=Path, required=True)
-                parser.add_argument("--dev", type=Path, required=True)
-                parser.add_argument("--tokenizer", default="bert-base-uncased", help="a local path if offline")
-                args = parser.parse_args()
-                rng = random.Random(SEED)
-                tokenizer = BertTokenizerFast.from_pretrained(args.tokenizer)
-                train = [to_example(r, rng) for r in load(args.train)]
-                dev = [to_example(r, rng) for r in load(args.dev)]
-                q, ctx = encode(tokenizer, train[:4])
-                truncated = sum(len(tokenizer(p["title"], p["text"])["input_ids"]) > MAX_PASSAGE_TOKENS for e in train[:1000] for p in e["passages"])
-                print(f"train {len(train)}, dev {len(dev)}; question batch {tuple(q['input_ids'].shape)}, passage batch {tuple(ctx['input_ids'].shape)}")
-                print(f"passages truncated at {MAX_PASSAGE_TOKENS} tokens in the first 1000 questions: {truncated}")
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string SpanQa(DataCard d, Advice a)
-    {
-        var seq = a.Recipe.NumberOf("max_seq_length") ?? 384;
-        return $$"""
-            import argparse
-
-            from datasets import load_dataset
-            from transformers import AutoTokenizer
-
-            MAX_LENGTH = {{I(seq)}}
-            DOC_STRIDE = 128  # overlap between windows of long contexts (BERT's SQuAD setting)
-
-
-            def prepare_train(examples, tokenizer):
-                enc = tokenizer([q.lstrip() for q in examples["question"]], examples["context"], truncation="only_second",
-                                max_length=MAX_LENGTH, stride=DOC_STRIDE, return_overflowing_tokens=True,
-                                return_offsets_mapping=True, padding="max_length")
-                sample_map = enc.pop("overflow_to_sample_mapping")
-                starts, ends = [], []
-                for i, offsets in enumerate(enc["offset_mapping"]):
-                    answer = examples["answers"][sample_map[i]]
-                    a0 = answer["answer_start"][0]; a1 = a0 + len(answer["text"][0])
-                    seq = enc.sequence_ids(i)
-                    c0 = seq.index(1); c1 = len(seq) - 1 - seq[::-1].index(1)
-                    if offsets[c0][0] > a0 or offsets[c1][1] < a1:
-                        starts.append(0); ends.append(0)  # answer not in this window: point at [CLS]
-                        continue
-                    s = c0
-                    while s <= c1 and offsets[s][0] <= a0: s += 1
-                    e = c1
-                    while e >= c0 and offsets[e][1] >= a1: e -= 1
-                    starts.append(s - 1); ends.append(e + 1)
-                enc["start_positions"], enc["end_positions"] = starts, ends
-                enc.pop("offset_mapping")
-                return enc
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--data", required=True, help="a folder or JSON file in SQuAD format")
-                parser.add_argument("--tokenizer", default="bert-base-uncased")
-                args = parser.parse_args()
-                raw = load_dataset("json", data_files=args.data, field="data")
-                tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
-                train = raw["train"].map(lambda b: prepare_train(b, tokenizer), batched=True, remove_columns=raw["train"].column_names)
-                print(f"{len(raw['train'])} questions -> {len(train)} windows of {MAX_LENGTH} tokens")
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string TextClassification(DataCard d, Advice a)
-    {
-        var seq = a.Recipe.NumberOf("max_seq_length") ?? 128;
-        var label = d.LabelColumn is { Length: > 0 } l ? l : "label";
-        return $$"""
-            import argparse
-
-            from datasets import load_dataset
-            from transformers import AutoTokenizer
-
-            TEXT_COLUMN = "text"
-            LABEL_COLUMN = {{Q(label)}}
-            CLASSES = {{ClassesLiteral(d)}}
-            MAX_LENGTH = {{I(seq)}}
-            SEED = 42
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--csv", required=True, help=f"a CSV with columns {TEXT_COLUMN!r} and {LABEL_COLUMN!r}")
-                parser.add_argument("--tokenizer", default="bert-base-uncased", help="a local path if offline")
-                args = parser.parse_args()
-                ds = load_dataset("csv", data_files=args.csv)["train"]
-                ds = ds.filter(lambda r: r[TEXT_COLUMN] is not None and r[TEXT_COLUMN].strip() != "" and r[LABEL_COLUMN] is not None)
-            {{(d.Task == MlTask.Regression ? """
-                ds = ds.map(lambda r: {"labels": float(r[LABEL_COLUMN])})
-            """ : """
-                classes = CLASSES or sorted(set(ds[LABEL_COLUMN]))
-                to_id = {c: i for i, c in enumerate(classes)}
-                unknown = set(map(str, ds[LABEL_COLUMN])) - set(to_id)
-                if unknown:
-                    raise SystemExit(f"labels outside the card's label space: {sorted(unknown)[:10]}")
-                ds = ds.map(lambda r: {"labels": to_id[str(r[LABEL_COLUMN])]})
-            """).TrimEnd()}}
-                tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
-                ds = ds.map(lambda b: tokenizer(b[TEXT_COLUMN], truncation=True, max_length=MAX_LENGTH), batched=True)
-                lengths = [len(x) for x in ds["input_ids"]]
-                print(f"{len(ds)} texts; {sum(l >= MAX_LENGTH for l in lengths) / len(lengths):.1%} truncated at {MAX_LENGTH} tokens")
-                splits = ds.train_test_split(test_size=0.2, seed=SEED{{(d.IsClassification ? ", stratify_by_column=\"labels\"" : "")}})
-                held = splits["test"].train_test_split(test_size=0.5, seed=SEED)
-                for name, part in [("train", splits["train"]), ("validation", held["train"]), ("test", held["test"])]:
-                    part.save_to_disk(f"prepared/{name}")
-                    print(name, len(part))
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
-
-    private static string Audio(DataCard d, Advice a)
-    {
-        return $$"""
-            import argparse
-            from pathlib import Path
-
-            import torch
-            import torchaudio
-
-            CLASSES = {{ClassesLiteral(d)}}
-            SAMPLE_RATE = 16_000
-            CLIP_SECONDS = 10
-            N_MELS = 128  # Audio Spectrogram Transformer input: 128 mel bins, 10 ms hop
-
-            mel = torchaudio.transforms.MelSpectrogram(sample_rate=SAMPLE_RATE, n_fft=400, hop_length=160, n_mels=N_MELS)
-            to_db = torchaudio.transforms.AmplitudeToDB(top_db=80)
-
-
-            def featurize(path: Path) -> torch.Tensor:
-                wave, sr = torchaudio.load(str(path))
-                wave = wave.mean(dim=0, keepdim=True)  # mono
-                if sr != SAMPLE_RATE:
-                    wave = torchaudio.functional.resample(wave, sr, SAMPLE_RATE)
-                n = SAMPLE_RATE * CLIP_SECONDS
-                wave = torch.nn.functional.pad(wave, (0, max(0, n - wave.shape[1])))[:, :n]
-                spec = to_db(mel(wave))
-                return (spec - spec.mean()) / (spec.std() + 1e-6)  # (1, 128, 1001): an image for the patch encoder
-
-
-            def main():
-                parser = argparse.ArgumentParser()
-                parser.add_argument("--root", type=Path, required=True, help="root/<class name>/<clip>.wav")
-                args = parser.parse_args()
-                classes = CLASSES or sorted(p.name for p in args.root.iterdir() if p.is_dir())
-                clips = [(p, i) for i, c in enumerate(classes) for p in sorted((args.root / c).glob("*.wav"))]
-                if not clips:
-                    raise SystemExit(f"no .wav files under {args.root}/<class>/")
-                x = featurize(clips[0][0])
-                print(f"{len(clips)} clips in {len(classes)} classes; features {tuple(x.shape)}")
-
-
-            if __name__ == "__main__":
-                main()
-
-            """;
-    }
 }

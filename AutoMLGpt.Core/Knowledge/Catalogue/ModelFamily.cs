@@ -120,6 +120,9 @@ public sealed class ModelFamily
     /// <summary>The card's image resolution caps image_size (DETR resizes to its own multi-scale sizes).</summary>
     public bool TakesCardResolution { get; init; } = true;
 
+    /// <summary>Its published recipe trains with RandAugment and random erasing (DeiT, Swin), so data.py's transforms do.</summary>
+    public bool StrongAugmentation { get; init; }
+
     /// <summary>The family's own rule for the dataset's size (fine-tune instead of train from scratch, epochs, batch).</summary>
     public Action<DataSizeAdaptation>? AdaptToDataSize { get; init; }
 

@@ -63,7 +63,7 @@ public static partial class ModelCatalogue
             new(@"imagenet.*(1k|2012)|^imagenet$|ilsvrc", "top-1 accuracy", 81.3, "Swin-T, ImageNet-1k (Liu et al. 2021, Table 1)"),
             new(@"ade20k", "mIoU", 44.5, "Swin-T + UPerNet, ADE20K (Liu et al. 2021, Table 3)"),
         ],
-        TrainTemplate = "Families/Shared/train_image_classifier.py", Requirements = ["torch>=1.13", "torchvision>=0.14", "pillow>=9"], TorchvisionArchitecture = "swin_t",
+        TrainTemplate = "Families/Shared/train_image_classifier.py", Requirements = ["torch>=1.13", "torchvision>=0.14", "pillow>=9"], StrongAugmentation = true, TorchvisionArchitecture = "swin_t",
         AdaptToDataSize = a => FineTuneImageClassifier(a, 0.1),
     };
 }

@@ -62,7 +62,7 @@ public static partial class ModelCatalogue
             new(@"cifar[- ]?10\b", "top-1 accuracy", 98.1, "ViT-B/16 fine-tuned from ImageNet-21k (Dosovitskiy et al. 2021, Table 2)"),
             new(@"cifar[- ]?100", "top-1 accuracy", 87.1, "ViT-B/16 fine-tuned from ImageNet-21k (Dosovitskiy et al. 2021, Table 2)"),
         ],
-        TrainTemplate = "Families/Shared/train_image_classifier.py", Requirements = ["torch>=1.13", "torchvision>=0.14", "pillow>=9"], TorchvisionArchitecture = "vit_b_16",
+        TrainTemplate = "Families/Shared/train_image_classifier.py", Requirements = ["torch>=1.13", "torchvision>=0.14", "pillow>=9"], StrongAugmentation = true, TorchvisionArchitecture = "vit_b_16",
         AdaptToDataSize = a => FineTuneImageClassifier(a, 0.2),
     };
 }
