@@ -109,8 +109,7 @@ public class LlmEngineTests : IAsyncLifetime
         Assert.Equal(8_000, kept.Length);
         if (chunks > 1)
         {
-            for (var i = 0; i < 100 && Volatile.Read(ref _server.AbortedStreams) == aborted; i++) await Task.Delay(50);
-            Assert.True(Volatile.Read(ref _server.AbortedStreams) > aborted, "the endless stream was not aborted");
+            await Eventually.UntilAsync(() => Volatile.Read(ref _server.AbortedStreams) > aborted, TimeSpan.FromSeconds(5), "the endless stream to be aborted");
         }
     }
 
@@ -247,9 +246,5 @@ public class LlmEngineTests : IAsyncLifetime
         Assert.DoesNotContain(Canary, denied.Message);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
-        Assert.True(condition());
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, TimeSpan.FromSeconds(5), "the server to see the request end");
 }

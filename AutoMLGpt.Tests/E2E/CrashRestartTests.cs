@@ -75,7 +75,7 @@ public class CrashRestartTests(AppFixture app)
     }
 
     /// <summary>Uploads Adult, runs the pipeline, starts training and waits for logged iterations past a checkpoint.</summary>
-    private async Task<IPage> TrainingUnderWayAsync(string url)
+    private async Task<IPage> TrainingUnderWayAsync(string url, string dataFolder)
     {
         var context = await app.Browser.NewContextAsync(); // own cookies: each app process is a different server
         var page = await context.NewPageAsync();
@@ -90,7 +90,14 @@ public class CrashRestartTests(AppFixture app)
         var saved = await experiment.OpenSavedAsync();
         await saved.StartTrainingAsync();
         await Expect(saved.RealLog).ToContainTextAsync("training's binary_logloss", new() { Timeout = 240_000 }); // the log shows its tail: any iteration line (after the probe)
-        await Task.Delay(1200); // past one checkpoint
+        // Past one checkpoint: the database holds logged iterations, so a crash from here must keep them.
+        await Eventually.UntilAsync(async () =>
+        {
+            await using var db = await TestDatabase.CreateAsync(dataFolder);
+            return (await db.Store.ListAsync()) is [var only]
+                && (await db.Services.GetRequiredService<TrainingJobStore>().ForExperimentAsync(only.Id)) is [{ } job]
+                && job.Log.Contains("training's binary_logloss", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(60), "a checkpoint of the training log in the database");
         return page;
     }
 
@@ -122,7 +129,7 @@ public class CrashRestartTests(AppFixture app)
         {
             await using (var first = await StartAsync(folder))
             {
-                var page = await TrainingUnderWayAsync(first.Url);
+                var page = await TrainingUnderWayAsync(first.Url, folder);
                 first.Process.Kill(entireProcessTree: true); // SIGKILL: no finally blocks, no shutdown
                 await first.Process.WaitForExitAsync();
                 await page.Context.CloseAsync();
@@ -227,7 +234,7 @@ public class CrashRestartTests(AppFixture app)
         {
             await using (var first = await StartAsync(folder))
             {
-                var page = await TrainingUnderWayAsync(first.Url);
+                var page = await TrainingUnderWayAsync(first.Url, folder);
                 // Close the tab first: an open circuit holds Kestrel until the 30 s shutdown timeout. Training goes on without it.
                 await page.Context.CloseAsync();
                 Process.Start("kill", ["-TERM", first.Process.Id.ToString()])!.WaitForExit();

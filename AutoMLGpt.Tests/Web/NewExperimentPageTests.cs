@@ -46,7 +46,8 @@ public class NewExperimentPageTests : WebTestContext
         cut.WaitForAssertion(() => Assert.Contains("48,842 rows", cut.Find("#dataset-profile").TextContent), TimeSpan.FromSeconds(30));
         Assert.Equal("UCI Adult", cut.Find("#data-name").GetAttribute("value")); // the example's own card is kept
         cut.Find("#run-button").Click();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#open-experiment")), TimeSpan.FromSeconds(30));
+        WaitForRunToEnd(cut);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#open-experiment")));
         var saved = Assert.Single(await Database.Store.ListAsync());
         Assert.NotNull((await Database.Store.GetAsync(saved.Id))!.DatasetFile);
     }
@@ -58,11 +59,9 @@ public class NewExperimentPageTests : WebTestContext
         var cut = Render<NewExperiment>();
         cut.Find("#example-nq-dpr").Click();
         cut.Find("#run-button").Click();
-        cut.WaitForAssertion(() =>
-        {
-            Assert.Equal(4, cut.FindAll("[data-status='succeeded']").Count);
-            Assert.False(cut.Find("#run-button").HasAttribute("disabled"), "Run is enabled again once the run is saved");
-        }, TimeSpan.FromSeconds(20));
+        WaitForRunToEnd(cut);
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-status='succeeded']").Count));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#run-button").HasAttribute("disabled"), "Run is enabled again once the run is saved"));
 
         var saved = Assert.Single(await Database.Store.ListAsync());
         Assert.Equal(RunStatus.Succeeded, saved.Status);
@@ -79,7 +78,8 @@ public class NewExperimentPageTests : WebTestContext
         var run = cut.Find("#run-button");
         run.Click();
         run.Click(); // dispatched again before the re-render disabled the button
-        cut.WaitForAssertion(() => Assert.False(cut.Find("#run-button").HasAttribute("disabled")), TimeSpan.FromSeconds(20));
+        WaitForRunToEnd(cut);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#run-button").HasAttribute("disabled")));
         Assert.Single(await Database.Store.ListAsync());
     }
 }

@@ -51,6 +51,14 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
     }
 
+    /// <summary>
+    /// Waits until the page's run has ended, reading the run bar's session: cheap on every render, where an assertion on
+    /// the markup would parse the whole page each time (seconds for a streamed run). The last render may follow: assert
+    /// on the markup with WaitForAssertion after it.
+    /// </summary>
+    protected static void WaitForRunToEnd(IRenderedComponent<IComponent> page, TimeSpan? timeout = null) =>
+        page.WaitForState(() => page.FindComponent<AutoMLGpt.Web.Components.Runs.RunBar>().Instance.Session is { Busy: false }, timeout ?? TimeSpan.FromSeconds(30));
+
     // Services must all be registered before the renderer exists; SetRendererInfo creates it.
     public async ValueTask InitializeAsync()
     {
