@@ -1,21 +1,6 @@
 # {{> Families/Shared/train_header.py}}
 # {{> Families/Shared/tabular_common.py}}
-
-import pandas as pd
-
-HYPERPARAMETERS = "{{HYPERPARAMETERS}}"
-
-
-def load_splits(prepared: Path):
-    # data.py wrote train/valid/test with the label as a column (class indices for classification).
-    parts = []
-    for name in ("train", "valid", "test"):
-        path = prepared / f"{name}.pkl"
-        if not path.exists():
-            raise SystemExit(f"{path} not found: run data.py first (see README.md)")
-        df = pd.read_pickle(path)
-        parts.append((df.drop(columns=[LABEL]), df[LABEL].to_numpy()))
-    return parts
+# {{> Families/Shared/tree_splits.py}}
 KNOWN = {"num_iterations": "n_estimators", "learning_rate": "learning_rate", "num_leaves": "num_leaves",
          "min_data_in_leaf": "min_child_samples", "feature_fraction": "colsample_bytree",
          "bagging_fraction": "subsample", "lambda_l2": "reg_lambda", "lambda_l1": "reg_alpha",
