@@ -36,7 +36,8 @@ public static partial class BenchCommands
         {
             var matrix = o.TryGetValue("matrix", out var path) ? ResultsMatrix.Load(path) : ResultsMatrix.LoadEmbedded() ?? throw new ArgumentException("No results matrix: run the matrix command first or pass --matrix FILE.");
             var encoder = StaticTableEncoder.LoadEmbedded();
-            // Portfolio settings can be varied from the command line (--temperature, --uniform, --loss-aversion, --margin) to study them.
+            // Portfolio settings can be varied from the command line (--temperature, --uniform, --loss-aversion, --margin,
+            // --rule bound|margin, --z, --max-downside, --size-gate, --downside all|similar) to study them.
             var defaults = new PortfolioOptions();
             double Opt(string key, double fallback) => o.TryGetValue(key, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
             var options = new PortfolioOptions
@@ -44,6 +45,9 @@ public static partial class BenchCommands
                 Temperature = Opt("temperature", defaults.Temperature), UniformShare = Opt("uniform", defaults.UniformShare),
                 LossAversion = Opt("loss-aversion", defaults.LossAversion), Margin = Opt("margin", defaults.Margin),
                 FirstRung = (int)Opt("first-rung", defaults.FirstRung), SizeBandwidth = Opt("size-bandwidth", defaults.SizeBandwidth),
+                ZeroShotRule = Get(o, "rule", defaults.ZeroShotRule), ConfidenceZ = Opt("z", defaults.ConfidenceZ),
+                MaxDownside = Opt("max-downside", defaults.MaxDownside), SizeGateDecades = Opt("size-gate", defaults.SizeGateDecades),
+                DownsideOverAll = Get(o, "downside", defaults.DownsideOverAll ? "all" : "similar") == "all",
             };
             var knowledge = Knowledge(encoder, KnowledgeBase.LoadEmbeddedPack().Records, 0.5).WithPortfolio(matrix, options);
             var seeds = Enumerable.Range(0, int.Parse(Get(o, "seeds", "3"), CultureInfo.InvariantCulture)).ToArray();

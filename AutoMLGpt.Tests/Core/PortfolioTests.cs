@@ -61,10 +61,60 @@ public class PortfolioTests
     public void TheDefaultsStayUnlessAnotherCandidateIsPredictedToBeatThemByTheMargin()
     {
         var strict = new KnowledgeBase(StaticTableEncoder.LoadEmbedded(), new KnowledgeOptions(), NullLogger<KnowledgeBase>.Instance, KnowledgeBase.LoadEmbeddedPack().Records)
-            .WithPortfolio(ResultsMatrix.LoadEmbedded()!, new PortfolioOptions { Margin = 0.5 });
+            .WithPortfolio(ResultsMatrix.LoadEmbedded()!, new PortfolioOptions { ZeroShotRule = PortfolioOptions.MarginRule, Margin = 0.5 });
         var choice = strict.Portfolio!.ChooseZeroShot(SharedData.Card("spambase").Card, exclude: Without("spambase"));
         Assert.True(choice.Candidate.IsDefaults);
         Assert.Contains("defaults are kept", choice.Why);
+    }
+
+    [Fact]
+    public void TheGainBoundFallsWithSpreadAndFewDatasetsAndTheDownsideIsTheTenthPercentile()
+    {
+        var steady = Enumerable.Range(0, 20).Select(i => (Gain: 0.01 + (i % 2 == 0 ? 0.001 : -0.001), Weight: 1.0)).ToList();
+        var (bound, downside) = PortfolioAdvisor.GainEvidence(steady, 1.28);
+        Assert.InRange(bound, 0.009, 0.01);                    // a steady gain is nearly its own bound
+        Assert.Equal(0.009, downside, 9);
+        var spread = steady.Select((g, i) => (i == 0 ? -0.2 : g.Gain, g.Weight)).ToList(); // one bad case in twenty
+        var (spreadBound, spreadDownside) = PortfolioAdvisor.GainEvidence(spread, 1.28);
+        Assert.True(spreadBound < 0, $"one loss of 20 points must sink the bound, not {spreadBound}");
+        Assert.Equal(0.009, spreadDownside, 9);                // 1 in 20 is below the 10th percentile
+        var concentrated = steady.Select((g, i) => (g.Gain, Weight: i < 2 ? 1.0 : 1e-6)).ToList(); // two datasets carry the weight
+        Assert.True(PortfolioAdvisor.GainEvidence(concentrated, 1.28).Bound < bound);
+        Assert.Equal(double.NegativeInfinity, PortfolioAdvisor.GainEvidence([(0.5, 1.0)], 1.28).Bound); // one dataset is no evidence
+    }
+
+    public static TheoryData<string> SharedDatasets() => new(Directory.GetDirectories(SharedData.Datasets).Select(Path.GetFileName).Where(n => File.Exists(Path.Combine(SharedData.Datasets, n!, "datacard.json")))!);
+
+    [Theory]
+    [MemberData(nameof(SharedDatasets))]
+    public void AZeroShotChoiceOtherThanTheDefaultsHasAPositiveBoundMildBadCasesAndAFittingSize(string dataset)
+    {
+        var card = SharedData.Card(dataset).Card;
+        var choice = Portfolio.ChooseZeroShot(card, exclude: Without(dataset));
+        if (choice.Candidate.IsDefaults)
+        {
+            Assert.StartsWith("defaults kept: no candidate beats them with confidence", choice.Why);
+            return;
+        }
+        var options = Portfolio.Options;
+        Assert.True(choice.Chosen.GainBound > options.Margin, $"{dataset}: {choice.Candidate.Id} bound {choice.Chosen.GainBound}");
+        Assert.True(choice.Chosen.Downside >= -options.MaxDownside, $"{dataset}: {choice.Candidate.Id} downside {choice.Chosen.Downside}");
+        Assert.Null(choice.Chosen.Gate);
+        Assert.Contains("beats the defaults with confidence", choice.Why);
+    }
+
+    [Fact]
+    public void ACandidateLearntOnLargeDataIsNotOfferedOnATinyTable()
+    {
+        var card = new DataCard
+        {
+            Name = "tiny survey", Modality = DataModality.Tabular, Task = MlTask.BinaryClassification, LabelSpace = "no, yes",
+            Metrics = "accuracy", Samples = 150, Features = 8, Description = "A small survey table.",
+        };
+        var choice = Portfolio.ChooseZeroShot(card, trainRows: 105);
+        var fromAdult = Assert.Single(choice.Ranking, e => e.Candidate.FromDataset == "adult");
+        Assert.Contains("learnt on 48,842 rows (adult)", fromAdult.Gate);
+        Assert.NotEqual("pack-adult", choice.Candidate.Id);
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public class SimilarDatasetsTests : WebTestContext
         // The zero-shot choice is shown with its evidence: one evaluated candidate, never an average.
         Assert.Contains("Zero-shot choice (stage C)", cut.Find("#zero-shot").TextContent);
         Assert.NotEmpty(cut.FindAll("#candidate-ranking tr.winner"));
+        // Each candidate shows the evidence the safe rule reads: its gain bound, its bad cases, and whether it is offered.
+        Assert.Contains("gain bound", cut.Find("#candidate-ranking thead").TextContent);
+        Assert.All(cut.FindAll("#candidate-ranking tbody tr"), r => Assert.Equal(7, r.QuerySelectorAll("td").Length));
         var before = cut.Find("#transferred").TextContent;
 
         cut.FindAll("#neighbours input[type=checkbox]")[0].Change(false);

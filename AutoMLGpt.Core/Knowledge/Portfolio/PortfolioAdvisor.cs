@@ -4,7 +4,11 @@ using AutoMLGpt.Core.Cards;
 namespace AutoMLGpt.Core.Knowledge.Portfolio;
 
 /// <summary>A candidate's predicted standing on the new dataset: its similarity-weighted normalised score, and how far below the defaults it is expected to fall where it does.</summary>
-public sealed record CandidateEstimate(PortfolioCandidate Candidate, double PredictedNormalised, double PredictedShortfall, double Score, int Evidence);
+/// <param name="GainBound">The lower confidence bound of its weighted gain over the defaults (0 for the defaults themselves).</param>
+/// <param name="Downside">Its weighted 10th-percentile gain over the defaults: how bad a bad case is on data like this.</param>
+/// <param name="Gate">Why it is not offered on this data (learnt on data of another size), or null.</param>
+public sealed record CandidateEstimate(PortfolioCandidate Candidate, double PredictedNormalised, double PredictedShortfall, double Score, int Evidence,
+    double GainBound = 0, double Downside = 0, string? Gate = null);
 
 /// <summary>How much one past dataset counts for the new one.</summary>
 public sealed record DatasetWeight(string Dataset, double Similarity, double Weight, string Source);
@@ -15,10 +19,13 @@ public sealed record DatasetWeight(string Dataset, double Similarity, double Wei
 /// </summary>
 public sealed record ZeroShotChoice(
     PortfolioCandidate Candidate, IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Bounds,
-    CandidateEstimate Chosen, CandidateEstimate Defaults, IReadOnlyList<DatasetWeight> Weights, IReadOnlyList<CandidateEstimate> Ranking)
+    CandidateEstimate Chosen, CandidateEstimate Defaults, IReadOnlyList<DatasetWeight> Weights, IReadOnlyList<CandidateEstimate> Ranking,
+    string Rule = PortfolioOptions.BoundRule)
 {
     /// <summary>What LightGBM is given for this choice: the candidate with the size-bounded values on top.</summary>
     public Training.TrainingParameters Parameters(Cards.MlTask task, int classes, int threads) => Candidate.Parameters(task, classes, threads, overrides: Values);
+
+    private static string Points(double v) => (v >= 0 ? "+" : "−") + Math.Abs(v * 100).ToString("0.00", CultureInfo.InvariantCulture) + " points";
 
     public string Why
     {
@@ -26,9 +33,21 @@ public sealed record ZeroShotChoice(
         {
             var top = string.Join(", ", Weights.OrderByDescending(w => w.Weight).Take(3).Select(w => $"{HyperparameterTransfer.Percent(w.Weight)} {w.Dataset}"));
             var n = Weights.Count;
-            return Candidate.IsDefaults
-                ? $"no candidate is predicted to beat LightGBM's defaults by the margin on the {n} past datasets weighted by similarity ({top}, …); the defaults are kept"
-                : $"{Candidate.Id} ({Candidate.Origin}) is predicted at {Chosen.PredictedNormalised:0.000} of the best configuration against {Defaults.PredictedNormalised:0.000} for the defaults, over {n} past datasets weighted by similarity ({top}, …)";
+            if (Rule == PortfolioOptions.MarginRule)
+                return Candidate.IsDefaults
+                    ? $"no candidate is predicted to beat LightGBM's defaults by the margin on the {n} past datasets weighted by similarity ({top}, …); the defaults are kept"
+                    : $"{Candidate.Id} ({Candidate.Origin}) is predicted at {Chosen.PredictedNormalised:0.000} of the best configuration against {Defaults.PredictedNormalised:0.000} for the defaults, over {n} past datasets weighted by similarity ({top}, …)";
+            if (Candidate.IsDefaults)
+            {
+                var closest = Ranking.FirstOrDefault(e => !e.Candidate.IsDefaults);
+                var gated = Ranking.Count(e => e.Gate is not null);
+                return $"defaults kept: no candidate beats them with confidence on data like this ({n} past datasets weighted by similarity and size: {top}, …)" +
+                       (closest is null ? "" : $"; the closest, {closest.Candidate.Id}, gains {Points(closest.PredictedNormalised - Defaults.PredictedNormalised)} on average but its lower bound is {Points(closest.GainBound)}" +
+                           (closest.Downside < 0 ? $" and its bad cases lose {Points(-closest.Downside)}" : "")) +
+                       (gated > 0 ? $"; {gated} candidates learnt on data of another size are not offered" : "");
+            }
+            return $"{Candidate.Id} ({Candidate.Origin}) beats the defaults with confidence on data like this: lower bound {Points(Chosen.GainBound)} " +
+                   $"(mean {Points(Chosen.PredictedNormalised - Defaults.PredictedNormalised)}), bad cases {Points(Chosen.Downside)}, over {n} past datasets weighted by similarity and size ({top}, …)";
         }
     }
 }
@@ -109,12 +128,13 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
         var rows = Rows(exclude);
         var weights = Weigh(card, meta, rows, exclude, textWeight);
         var d = matrix.DefaultsIndex;
+        var newRows = trainRows ?? card.Samples;
         var estimates = new List<CandidateEstimate>();
         for (var c = 0; c < matrix.Candidates.Count; c++)
         {
             if (!Allowed(matrix.Candidates[c], exclude)) continue;
             double mean = 0, shortfall = 0, total = 0;
-            var evidence = 0;
+            var gains = new List<(double Gain, double Weight)>();
             for (var i = 0; i < rows.Count; i++)
             {
                 var ns = rows[i].Normalised(c);
@@ -122,20 +142,77 @@ public sealed class PortfolioAdvisor(ResultsMatrix matrix, KnowledgeBase knowled
                 var nd = rows[i].Normalised(d);
                 var w = weights[i].Weight;
                 mean += w * ns;
-                if (double.IsFinite(nd)) shortfall += w * Math.Max(0, nd - ns);
+                if (double.IsFinite(nd))
+                {
+                    shortfall += w * Math.Max(0, nd - ns);
+                    gains.Add((ns - nd, w));
+                }
                 total += w;
-                evidence++;
             }
             if (total <= 0) continue;
             mean /= total; shortfall /= total;
-            estimates.Add(new CandidateEstimate(matrix.Candidates[c], mean, shortfall, mean - options.LossAversion * shortfall, evidence));
+            var candidate = matrix.Candidates[c];
+            var (bound, downside) = candidate.IsDefaults ? (0.0, 0.0) : GainEvidence(gains, options.ConfidenceZ);
+            // Bad cases are judged over every past dataset alike: similarity says where a candidate shines, not where it fails.
+            if (!candidate.IsDefaults && options.DownsideOverAll) downside = GainEvidence(gains.Select(g => (g.Gain, 1.0)).ToList(), options.ConfidenceZ).Downside;
+            estimates.Add(new CandidateEstimate(candidate, mean, shortfall, mean - options.LossAversion * shortfall, gains.Count, bound, downside, SizeGate(candidate, newRows)));
         }
         var defaults = estimates.First(e => e.Candidate.IsDefaults);
-        var ranking = estimates.OrderByDescending(e => e.Score).ToList();
-        var best = ranking[0];
-        var chosen = best.Score >= defaults.Score + options.Margin ? best : defaults;
+        CandidateEstimate chosen;
+        List<CandidateEstimate> ranking;
+        if (options.ZeroShotRule == PortfolioOptions.MarginRule)
+        {
+            ranking = estimates.OrderByDescending(e => e.Score).ToList();
+            chosen = ranking[0].Score >= defaults.Score + options.Margin ? ranking[0] : defaults;
+        }
+        else if (options.ZeroShotRule == PortfolioOptions.VetoRule)
+        {
+            // The best predicted score, as the margin rule, but only among candidates whose bad cases are mild and whose
+            // size fits: the others are vetoed, however good they look on the neighbours.
+            ranking = estimates.OrderByDescending(e => e.Score).ToList();
+            chosen = ranking.FirstOrDefault(e => !e.Candidate.IsDefaults && e.Gate is null && e.Downside >= -options.MaxDownside && e.Score >= defaults.Score + options.Margin) ?? defaults;
+        }
+        else
+        {
+            // Safe by construction: a candidate replaces the defaults only when, on data like this, its gain is positive
+            // with confidence and its bad cases are mild; among those, the one with the best bound.
+            ranking = estimates.OrderByDescending(e => e.Candidate.IsDefaults ? 0 : e.GainBound).ThenByDescending(e => e.PredictedNormalised).ToList();
+            chosen = ranking.FirstOrDefault(e => !e.Candidate.IsDefaults && e.Gate is null && e.GainBound > options.Margin && e.Downside >= -options.MaxDownside) ?? defaults;
+        }
         var (values, bounds) = Bounded(chosen.Candidate, card, trainRows);
-        return new ZeroShotChoice(chosen.Candidate, values, bounds, chosen, defaults, weights, ranking);
+        return new ZeroShotChoice(chosen.Candidate, values, bounds, chosen, defaults, weights, ranking, options.ZeroShotRule);
+    }
+
+    // The weighted mean gain over the defaults less z standard errors (effective sample size of the weights), and the
+    // weighted 10th percentile of the gains.
+    internal static (double Bound, double Downside) GainEvidence(IReadOnlyList<(double Gain, double Weight)> gains, double z)
+    {
+        var total = gains.Sum(g => g.Weight);
+        if (gains.Count < 2 || total <= 0) return (double.NegativeInfinity, double.NegativeInfinity);
+        var mean = gains.Sum(g => g.Weight * g.Gain) / total;
+        var variance = gains.Sum(g => g.Weight * (g.Gain - mean) * (g.Gain - mean)) / total;
+        var effective = total * total / gains.Sum(g => g.Weight * g.Weight);
+        var bound = mean - z * Math.Sqrt(variance / Math.Max(1, effective - 1));
+        double seen = 0;
+        var downside = gains[0].Gain;
+        foreach (var (gain, weight) in gains.OrderBy(g => g.Gain))
+        {
+            seen += weight / total;
+            downside = gain;
+            if (seen >= 0.1) break;
+        }
+        return (bound, downside);
+    }
+
+    // AutoGluon gates its portfolio by data size for the same reason: a configuration tuned on 30,000 rows is no
+    // evidence for 150. Candidates found on one dataset carry its size; portfolio ones are not gated.
+    private string? SizeGate(PortfolioCandidate candidate, long? newRows)
+    {
+        if (options.SizeGateDecades <= 0 || newRows is not > 0 || candidate.FromDataset is not { } from) return null;
+        var origin = matrix.Datasets.FirstOrDefault(x => string.Equals(x.Name, from, StringComparison.OrdinalIgnoreCase))?.Rows;
+        if (origin is not > 0) return null;
+        var decades = Math.Abs(Math.Log10(newRows.Value) - Math.Log10(origin.Value));
+        return decades > options.SizeGateDecades ? $"learnt on {CardText.Count(origin.Value)} rows ({from}), {decades:0.0} decades from this data's {CardText.Count(newRows.Value)}" : null;
     }
 
     /// <summary>The values LightGBM gets for a candidate on this data: iterations and early stopping made explicit, bounded by size.</summary>

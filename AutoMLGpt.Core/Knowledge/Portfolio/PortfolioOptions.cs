@@ -4,6 +4,26 @@ namespace AutoMLGpt.Core.Knowledge.Portfolio;
 public sealed class PortfolioOptions
 {
     public const string Section = "Portfolio";
+    public const string BoundRule = "bound", MarginRule = "margin", VetoRule = "veto";
+
+    /// <summary>
+    /// "bound" (default): a candidate replaces the defaults only when the lower confidence bound of its weighted gain
+    /// over them is positive and its weighted 10th-percentile gain is above −<see cref="MaxDownside"/>. "margin": the
+    /// earlier rule, the best predicted score when it beats the defaults' by <see cref="Margin"/>.
+    /// </summary>
+    public string ZeroShotRule { get; set; } = BoundRule;
+
+    /// <summary>Standard errors below the weighted mean gain for the bound (1.28: a one-sided 90% bound).</summary>
+    public double ConfidenceZ { get; set; } = 1.28;
+
+    /// <summary>How much a candidate's bad cases (weighted 10th percentile) may lose against the defaults, in normalised score.</summary>
+    public double MaxDownside { get; set; } = 0.005;
+
+    /// <summary>The 10th-percentile gain is taken over every past dataset alike (true) or weighted by similarity (false).</summary>
+    public bool DownsideOverAll { get; set; } = true;
+
+    /// <summary>A candidate found on one dataset is not offered on data more than this many decades of rows away (0: no gate).</summary>
+    public double SizeGateDecades { get; set; } = 1.5;
 
     /// <summary>Softmax temperature turning similarity to the matrix's datasets into weights; higher spreads them.</summary>
     public double Temperature { get; set; } = 0.1;
@@ -17,7 +37,7 @@ public sealed class PortfolioOptions
     /// </summary>
     public double SizeBandwidth { get; set; } = 1.0;
 
-    /// <summary>A candidate replaces the defaults only when predicted to beat them by this much normalised score (FLAML keeps the default unless another is predicted better).</summary>
+    /// <summary>A candidate replaces the defaults only when predicted to beat them by this much normalised score (FLAML keeps the default unless another is predicted better); with the bound rule, the bound must exceed it.</summary>
     public double Margin { get; set; } = 0.002;
 
     /// <summary>Weight of the predicted shortfall against the defaults, subtracted from a candidate's predicted score.</summary>
@@ -40,6 +60,10 @@ public sealed class PortfolioOptions
         if (Temperature is <= 0 or > 10) yield return "Portfolio:Temperature must be above 0 and at most 10.";
         if (UniformShare is < 0 or > 1) yield return "Portfolio:UniformShare must be between 0 and 1.";
         if (SizeBandwidth is < 0 or > 10) yield return "Portfolio:SizeBandwidth must be between 0 and 10 (decades of rows; 0 turns it off).";
+        if (ZeroShotRule is not (BoundRule or MarginRule or VetoRule)) yield return $"Portfolio:ZeroShotRule is \"{ZeroShotRule}\"; use {BoundRule}, {VetoRule} or {MarginRule}.";
+        if (ConfidenceZ is < 0 or > 5) yield return "Portfolio:ConfidenceZ must be between 0 and 5.";
+        if (MaxDownside is < 0 or > 1) yield return "Portfolio:MaxDownside must be between 0 and 1.";
+        if (SizeGateDecades is < 0 or > 10) yield return "Portfolio:SizeGateDecades must be between 0 and 10 (0: no gate).";
         if (Margin is < 0 or > 0.5) yield return "Portfolio:Margin must be between 0 and 0.5.";
         if (LossAversion is < 0 or > 100) yield return "Portfolio:LossAversion must be between 0 and 100.";
         if (RaceSize is < 2 or > 16) yield return "Portfolio:RaceSize must be between 2 and 16.";
