@@ -12,7 +12,10 @@ namespace AutoMLGpt.Core.Training;
 public sealed partial class ColumnSummary(int tracked)
 {
     private const int DateSample = 200;
-    private readonly Dictionary<string, Tally> _counts = new(StringComparer.Ordinal);
+    // Looked up by span, so a value already counted costs no string.
+    private readonly Dictionary<string, Tally>.AlternateLookup<ReadOnlySpan<char>> _lookup =
+        new Dictionary<string, Tally>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    private Dictionary<string, Tally> Tallies => _lookup.Dictionary;
     private int _present, _missing, _numeric, _dateChecked;
     private bool _datesSoFar = true;
     private double _min = double.PositiveInfinity, _max = double.NegativeInfinity, _sum;
@@ -39,25 +42,24 @@ public sealed partial class ColumnSummary(int tracked)
             _dateChecked++;
             _datesSoFar = _datesSoFar && DateLike().IsMatch(value) && DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
         }
-        var lookup = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(value, out var tally)) { tally.Count++; return; }
-        if (_counts.Count < tracked) { lookup[value] = new Tally(_counts.Count) { Count = 1 }; return; }
+        if (_lookup.TryGetValue(value, out var tally)) { tally.Count++; return; }
+        if (Tallies.Count < tracked) { _lookup[value] = new Tally(Tallies.Count) { Count = 1 }; return; }
         if (_sketch is null)
         {
             // The sketch starts from the distinct values seen so far: adding a value twice changes nothing in it.
             _sketch = new DistinctSketch();
-            foreach (var key in _counts.Keys) _sketch.Add(key);
+            foreach (var key in Tallies.Keys) _sketch.Add(key);
         }
         _sketch.Add(value);
     }
 
     /// <summary>Exact when the column has at most <c>tracked</c> distinct values.</summary>
     public bool DistinctIsEstimate => _sketch is not null;
-    public int Distinct => _sketch is null ? _counts.Count : Math.Max(_counts.Count + 1, _sketch.Estimate());
+    public int Distinct => _sketch is null ? Tallies.Count : Math.Max(Tallies.Count + 1, _sketch.Estimate());
 
     /// <summary>Counts of the tracked values, most frequent first, ties by name.</summary>
     public List<(string Value, int Count)> Counts() =>
-        _counts.Select(kv => (Value: kv.Key, kv.Value.Count)).OrderByDescending(c => c.Count).ThenBy(c => c.Value, StringComparer.Ordinal).ToList();
+        Tallies.Select(kv => (Value: kv.Key, kv.Value.Count)).OrderByDescending(c => c.Count).ThenBy(c => c.Value, StringComparer.Ordinal).ToList();
 
     public ColumnProfile ToProfile(string name)
     {
@@ -70,7 +72,7 @@ public sealed partial class ColumnSummary(int tracked)
         else kind = ColumnKind.Categorical;
         var hasNumbers = kind == ColumnKind.Numeric && _numeric > 0;
         // Most frequent first; a tie keeps the order the values first appeared in.
-        var top = kind == ColumnKind.Numeric ? [] : _counts.OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Value.Order).Take(5).Select(kv => (kv.Key, kv.Value.Count)).ToList();
+        var top = kind == ColumnKind.Numeric ? [] : Tallies.OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Value.Order).Take(5).Select(kv => (kv.Key, kv.Value.Count)).ToList();
         return new ColumnProfile(name, kind, _missing, rows == 0 ? 0 : _missing / (double)rows, distinct,
             hasNumbers ? _min : null, hasNumbers ? _max : null, hasNumbers ? _sum / _numeric : null, top, DistinctIsEstimate);
     }

@@ -19,8 +19,13 @@ public readonly ref struct CsvRow
     /// <summary>The file line the row starts on (1 is the header).</summary>
     public int Line { get; }
     public ReadOnlySpan<char> this[int column] => _row[column].Span.Trim();
-    /// <summary>Empty, or one of the missing markers (NA, ?, …).</summary>
-    public bool IsMissing(int column) => _missing.Contains(this[column]);
+
+    /// <summary>The trimmed cell, false when it is missing: empty, or one of the missing markers (NA, ?, …).</summary>
+    public bool TryGetValue(int column, out ReadOnlySpan<char> value)
+    {
+        value = this[column];
+        return !_missing.Contains(value);
+    }
 }
 
 public delegate void CsvRowHandler(in CsvRow row);

@@ -52,8 +52,7 @@ public static class CsvReader
             var cells = new string?[columns];
             for (var i = 0; i < columns; i++)
             {
-                if (row.IsMissing(i)) continue;
-                var value = row[i];
+                if (!row.TryGetValue(i, out var value)) continue;
                 if (lookups[i].TryGetValue(value, out var pooled)) cells[i] = pooled;
                 else
                 {

@@ -83,8 +83,8 @@ public static partial class DataProfiler
         var rows = csv.ReadAll((in CsvRow row) =>
         {
             for (var i = 0; i < summaries.Length; i++)
-                if (row.IsMissing(i)) summaries[i].AddMissing();
-                else summaries[i].Add(row[i]);
+                if (row.TryGetValue(i, out var value)) summaries[i].Add(value);
+                else summaries[i].AddMissing();
         }, cancellationToken, progress);
         return (FromSummaries(csv.Columns, summaries, rows, labelColumn), csv.Notice);
     }
