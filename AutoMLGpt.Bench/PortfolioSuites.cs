@@ -116,6 +116,13 @@ public static partial class BenchCommands
         double Blend, double TextOnly, double MetaOnly, double FewShot, string ZeroShotChoice, string FewShotWinners, double RecommendMs,
         double SearchSeconds, double FewShotSeconds, double RecommendTrainSeconds, bool FromMatrix)
     {
+        /// <summary>What the race ends with: its ensemble when kept, else its winner (the app's behaviour).</summary>
+        public double Ensemble { get; init; } = double.NaN;
+        /// <summary>The race's ensemble whether or not the keep rule took it (a study of the rule).</summary>
+        public double EnsembleAlways { get; init; } = double.NaN;
+        /// <summary>Share of the seeded splits on which the ensemble was kept.</summary>
+        public double EnsembleKept { get; init; } = double.NaN;
+        public string EnsembleWeights { get; init; } = "";
         public double Normalised(double v) => HigherIsBetter ? v / SearchBest : SearchBest / v;
         public int Compare(double a, double b) => Math.Abs(a - b) <= TieTolerance * Math.Abs(b) ? 0 : (HigherIsBetter ? a > b : a < b) ? 1 : -1;
         public bool Beats(double a, double b) => Compare(a, b) > 0;
@@ -161,6 +168,7 @@ public static partial class BenchCommands
             // (successive halving needs partial curves, so it always trains; --race full reads full runs from the matrix).
             var plan = eval.Portfolio.PlanRace(card, blendChoice, k, trainRows: run.TrainRows, exclude: exclude);
             var fewShot = new List<double>(); double fewSeconds = 0; var winners = new List<string>();
+            var ensembleScores = new List<double>(); var ensembleAlways = new List<double>(); var kept = 0; var ensembleWeights = new List<string>();
             foreach (var s in k < 2 ? [] : eval.Seeds) // --k 0 skips the few-shot race (a quick study of the zero-shot settings)
             {
                 if (eval.RaceStrategy == PortfolioRace.Full)
@@ -175,6 +183,9 @@ public static partial class BenchCommands
                     var race = PortfolioRace.Run(split, plan, card.Task, card.PrimaryMetric, eval.Threads, null, null, CancellationToken.None, PortfolioRace.Halving, eval.Portfolio.Options.FirstRung);
                     eval.Trained += plan.Count;
                     fewShot.Add(race.WinnerOutcome.Test.Get(card.PrimaryMetric)!.Value); fewSeconds += race.Elapsed.TotalSeconds; winners.Add(plan[race.Winner].Candidate.Id);
+                    ensembleScores.Add(race.KeptOutcome.Test.Get(card.PrimaryMetric)!.Value);
+                    ensembleAlways.Add((race.Ensemble?.Test ?? race.WinnerOutcome.Test).Get(card.PrimaryMetric)!.Value);
+                    if (race.Ensemble is { Kept: true } e) { kept++; ensembleWeights.Add(string.Join("+", e.Weights.Select(w => $"{w.Candidate}:{w.Weight:0.00}"))); }
                 }
             }
 
@@ -187,11 +198,17 @@ public static partial class BenchCommands
             }
             var row = new RecommendRow(card.Name, run.Metric, run.HigherIsBetter, eval.Seeds.Length, Mean(defaults.Test), Mean(randomScores), Mean(search),
                 Mean(blend.Test), Mean(text.Test), Mean(meta.Test), fewShot.Count > 0 ? Mean(fewShot) : double.NaN, blend.Config, string.Join(",", winners), recommendMs,
-                searchSeconds / eval.Seeds.Length, fewSeconds / eval.Seeds.Length, blend.Seconds / eval.Seeds.Length, run.InMatrix is not null);
+                searchSeconds / eval.Seeds.Length, fewSeconds / eval.Seeds.Length, blend.Seconds / eval.Seeds.Length, run.InMatrix is not null)
+            {
+                Ensemble = ensembleScores.Count > 0 ? Mean(ensembleScores) : double.NaN,
+                EnsembleAlways = ensembleAlways.Count > 0 ? Mean(ensembleAlways) : double.NaN,
+                EnsembleKept = ensembleScores.Count > 0 ? kept / (double)ensembleScores.Count : double.NaN,
+                EnsembleWeights = string.Join(" | ", ensembleWeights),
+            };
             rows.Add(row);
             Console.WriteLine($"{card.Name,-26} {run.Metric,-9} defaults {F(row.Defaults)}  random-mean {F(row.RandomMean)}  search-best {F(row.SearchBest)}  " +
-                              $"zero-shot {F(row.Blend)} [{blendChoice.Candidate.Id}] (text {F(row.TextOnly)}, meta {F(row.MetaOnly)})  few-shot {F(row.FewShot)}  " +
-                              $"norm {F(row.Normalised(row.Blend), "0.000")}/{F(row.Normalised(row.FewShot), "0.000")}  vs defaults {Verdict(row.Compare(row.Blend, row.Defaults))}/{Verdict(row.Compare(row.FewShot, row.Defaults))}  " +
+                              $"zero-shot {F(row.Blend)} [{blendChoice.Candidate.Id}] (text {F(row.TextOnly)}, meta {F(row.MetaOnly)})  few-shot {F(row.FewShot)}  ensemble {F(row.Ensemble)} (kept {F(row.EnsembleKept, "0%")})  " +
+                              $"norm {F(row.Normalised(row.Blend), "0.000")}/{F(row.Normalised(row.FewShot), "0.000")}/{F(row.Normalised(row.Ensemble), "0.000")}  vs defaults {Verdict(row.Compare(row.Blend, row.Defaults))}/{Verdict(row.Compare(row.FewShot, row.Defaults))}  " +
                               $"few-shot {F(row.FewShotSeconds, "0.0")} s vs search {F(row.SearchSeconds, "0.0")} s");
         }
         object Summary(Func<RecommendRow, double> pick) => new
@@ -225,6 +242,21 @@ public static partial class BenchCommands
                 Losses = rows.Count(r => r.Compare(r.FewShot, r.Defaults) < 0),
                 MaxShortfallVsDefaults = rows.Max(r => r.ShortfallVsDefaults(r.FewShot)),
             },
+            // The race's end (ensemble when kept, else its winner); the race's time includes the selection.
+            Ensemble = new
+            {
+                MeanNormalised = rows.Average(r => r.Normalised(r.Ensemble)),
+                NotWorseThanDefaults = rows.Count(r => r.Compare(r.Ensemble, r.Defaults) >= 0) / (double)rows.Count,
+                TimeVsSearch = rows.Sum(r => r.FewShotSeconds) / rows.Sum(r => r.SearchSeconds),
+                MaxShortfallVsDefaults = rows.Max(r => r.ShortfallVsDefaults(r.Ensemble)),
+                Wins = rows.Count(r => r.Compare(r.Ensemble, r.Defaults) > 0),
+                Ties = rows.Count(r => r.Compare(r.Ensemble, r.Defaults) == 0),
+                Losses = rows.Count(r => r.Compare(r.Ensemble, r.Defaults) < 0),
+                KeptShare = rows.Average(r => r.EnsembleKept),
+                AlwaysMeanNormalised = rows.Average(r => r.Normalised(r.EnsembleAlways)),
+                WinsVsFewShot = rows.Count(r => r.Compare(r.Ensemble, r.FewShot) > 0),
+                LossesVsFewShot = rows.Count(r => r.Compare(r.Ensemble, r.FewShot) < 0),
+            },
             DefaultsNormalised = rows.Average(r => r.Normalised(r.Defaults)),
             RandomMeanNormalised = rows.Average(r => r.Normalised(r.RandomMean)),
             MeanRecommendMs = rows.Average(r => r.RecommendMs),
@@ -239,8 +271,9 @@ public static partial class BenchCommands
         Console.WriteLine($"normalised score (÷ best of {trials}-trial search on validation, inverted for RMSE; mean over {eval.Seeds.Length} seeded splits): " +
                           $"zero-shot {F(rows.Average(r => r.Normalised(r.Blend)), "0.000")} (text only {F(rows.Average(r => r.Normalised(r.TextOnly)), "0.000")}, meta only {F(rows.Average(r => r.Normalised(r.MetaOnly)), "0.000")}), " +
                           $"few-shot k={k} {F(rows.Average(r => r.Normalised(r.FewShot)), "0.000")}, defaults {F(summary.DefaultsNormalised, "0.000")}, random mean {F(summary.RandomMeanNormalised, "0.000")}");
-        Console.WriteLine($"vs defaults (tie within {TieTolerance:P2} relative): zero-shot {Tally(rows, r => r.Blend)}; few-shot {Tally(rows, r => r.FewShot)}");
-        Console.WriteLine($"worst shortfall vs defaults: zero-shot {rows.Max(r => r.ShortfallVsDefaults(r.Blend)):P2}, few-shot {rows.Max(r => r.ShortfallVsDefaults(r.FewShot)):P2}");
+        Console.WriteLine($"ensemble (race + greedy selection, kept on {summary.Ensemble.KeptShare:P0} of splits) {F(summary.Ensemble.MeanNormalised, "0.000")}, always taken {F(summary.Ensemble.AlwaysMeanNormalised, "0.000")}; vs few-shot {summary.Ensemble.WinsVsFewShot} wins, {summary.Ensemble.LossesVsFewShot} losses");
+        Console.WriteLine($"vs defaults (tie within {TieTolerance:P2} relative): zero-shot {Tally(rows, r => r.Blend)}; few-shot {Tally(rows, r => r.FewShot)}; ensemble {Tally(rows, r => r.Ensemble)}");
+        Console.WriteLine($"worst shortfall vs defaults: zero-shot {rows.Max(r => r.ShortfallVsDefaults(r.Blend)):P2}, few-shot {rows.Max(r => r.ShortfallVsDefaults(r.FewShot)):P2}, ensemble {rows.Max(r => r.ShortfallVsDefaults(r.Ensemble)):P2}");
         Console.WriteLine($"time per split: few-shot {F(summary.MeanFewShotSeconds, "0.00")} s vs search {F(summary.MeanSearchSeconds, "0.00")} s ({summary.FewShot.TimeVsSearch:P0}); zero-shot choice {F(summary.MeanRecommendMs, "0.0")} ms");
         Console.WriteLine($"scores read from the matrix {eval.LookedUp}, trained {eval.Trained}; total {F(summary.Minutes, "0.0")} min");
         return Task.FromResult<object>(new { Rows = rows, Summary = summary });

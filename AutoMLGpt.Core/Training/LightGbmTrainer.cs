@@ -43,6 +43,10 @@ public sealed class LightGbmSplit : IDisposable
     /// <summary>The train and validation features as given to LightGBM (kept to score a checkpoint's model on resume).</summary>
     internal float[] XTrain { get; private set; } = [];
     internal float[] XValid { get; private set; } = [];
+    /// <summary>The training and validation labels (an ensemble is selected on them; a bagged one refits on both).</summary>
+    public float[] YTrain { get; private set; } = [];
+    public float[] YValid { get; private set; } = [];
+    public int[] CategoricalFeatures { get; private set; } = [];
     public float[] XTest { get; }
     public float[] YTest { get; }
     public int Columns { get; }
@@ -79,7 +83,7 @@ public sealed class LightGbmSplit : IDisposable
             (arrays.CategoricalFeatures.Length > 0 ? $" categorical_feature={string.Join(',', arrays.CategoricalFeatures)}" : "") +
             (extraDatasetParameters.Length > 0 ? " " + extraDatasetParameters : "");
         var (columns, trainRows, validRows) = (arrays.Columns, arrays.YTrain.Length, arrays.YValid.Length);
-        var split = new LightGbmSplit(arrays.XTest, arrays.YTest, columns, trainRows, validRows, arrays.Classes, arrays.Task, maxBin) { XTrain = arrays.XTrain, XValid = arrays.XValid };
+        var split = new LightGbmSplit(arrays.XTest, arrays.YTest, columns, trainRows, validRows, arrays.Classes, arrays.Task, maxBin) { XTrain = arrays.XTrain, XValid = arrays.XValid, YTrain = arrays.YTrain, YValid = arrays.YValid, CategoricalFeatures = arrays.CategoricalFeatures };
         try
         {
             lock (LightGbmTrainer.NativeLock)
@@ -283,6 +287,14 @@ public sealed class LightGbmRun : IDisposable
     /// <summary>The model up to its best iteration, without scoring the test rows.</summary>
     public string BestModel() => LightGbmNative.SaveModel(_booster, KeptIteration);
 
+    /// <summary>The validation and test predictions of the model at its kept iteration (probabilities, or values): what an ensemble is selected on and scored with.</summary>
+    public (double[] Valid, double[] Test) Predictions()
+    {
+        var outputs = _task == MlTask.MulticlassClassification ? _split.Classes : 1;
+        return (LightGbmTrainer.Predict(_booster, _split.XValid, _split.ValidRows, _split.Columns, KeptIteration, outputs),
+            LightGbmTrainer.PredictTest(_booster, _split, KeptIteration));
+    }
+
     /// <summary>Test metrics of the model at its best iteration, and the model itself.</summary>
     public TrainingOutcome Outcome(bool saveModel = true)
     {
@@ -344,7 +356,7 @@ public static class LightGbmTrainer
     internal static double[] PredictTest(BoosterHandle booster, LightGbmSplit split, int iterations) =>
         Predict(booster, split.XTest, split.YTest.Length, split.Columns, iterations, split.Task == MlTask.MulticlassClassification ? split.Classes : 1);
 
-    private static double[] Predict(BoosterHandle booster, float[] x, int rows, int columns, int iterations, int outputsPerRow)
+    internal static double[] Predict(BoosterHandle booster, float[] x, int rows, int columns, int iterations, int outputsPerRow)
     {
         var result = new double[rows * outputsPerRow];
         LightGbmNative.Check(LightGbmNative.LGBM_BoosterPredictForMat(booster, x, LightGbmNative.Float32, rows, columns, 1, 0, 0, iterations, "", out _, result));

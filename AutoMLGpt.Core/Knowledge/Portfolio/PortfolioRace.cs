@@ -6,8 +6,32 @@ namespace AutoMLGpt.Core.Knowledge.Portfolio;
 /// <summary>How a raced candidate did: its validation and test score at its best iteration, and when it was dropped.</summary>
 public sealed record RacedCandidate(RaceEntry Entry, TrainingParameters Parameters, double Valid, double Test, int BestIteration, int Iterations, double Seconds, int? DroppedAtIteration);
 
-/// <summary>The race: every candidate, the one kept (best on validation) and its model.</summary>
-public sealed record RaceOutcome(IReadOnlyList<RacedCandidate> Candidates, int Winner, TrainingOutcome WinnerOutcome, TimeSpan Elapsed);
+/// <summary>The race: every candidate, the best single one on validation and its model, and the ensemble built from them.</summary>
+public sealed record RaceOutcome(IReadOnlyList<RacedCandidate> Candidates, int Winner, TrainingOutcome WinnerOutcome, TimeSpan Elapsed)
+{
+    /// <summary>The greedy ensemble of the race's models, kept or not; null when it was not built (one model, or turned off).</summary>
+    public RaceEnsemble? Ensemble { get; init; }
+
+    /// <summary>What the race ends with: the ensemble when it was kept, otherwise the winner.</summary>
+    public TrainingOutcome KeptOutcome => Ensemble is { Kept: true, Outcome: { } e } ? e : WinnerOutcome;
+}
+
+/// <summary>A candidate's share of the ensemble.</summary>
+public sealed record EnsembleWeight(int Index, string Candidate, double Weight);
+
+/// <summary>
+/// The ensemble selected from a race's models on validation: its weights, its validation objective and card metric
+/// beside the winner's, its test metrics, whether it was kept and why.
+/// </summary>
+public sealed record RaceEnsemble(IReadOnlyList<EnsembleWeight> Weights, double ValidObjective, double WinnerValidObjective, double Valid, double WinnerValid,
+    TestMetrics Test, bool Kept, string Why)
+{
+    /// <summary>Refitted on folds of the training and validation rows (small data), rather than the race's own models.</summary>
+    public bool Bagged { get; init; }
+
+    /// <summary>The kept ensemble as a training outcome (its model is an <see cref="EnsembleModel"/>); null when not kept.</summary>
+    public TrainingOutcome? Outcome { get; init; }
+}
 
 /// <summary>
 /// A race's state between rungs (or, racing in full, between candidates): every started candidate's model so far, who
@@ -39,11 +63,13 @@ public static class PortfolioRace
 {
     public const string Halving = "halving";
     public const string Full = "full";
+    /// <summary>How many standard errors the ensemble's validation gain must clear (as the zero-shot rule's bound, z 1.28: one-sided 90%).</summary>
+    public const double DefaultEnsembleZ = 1.28;
 
     public static RaceOutcome Run(LightGbmSplit split, IReadOnlyList<RaceEntry> entries, MlTask task, string primaryMetric, int threads,
         Action<string, IterationMetrics>? onIteration, Action<string>? log, CancellationToken cancellationToken,
         string strategy = Halving, int firstRung = 100, TimeSpan? budget = null, int trainMetricEvery = 0,
-        RaceCheckpoint? resumeFrom = null, (TimeSpan Every, Action<RaceCheckpoint> Save)? checkpoints = null)
+        RaceCheckpoint? resumeFrom = null, (TimeSpan Every, Action<RaceCheckpoint> Save)? checkpoints = null, bool ensemble = true, double ensembleZ = DefaultEnsembleZ, int bagMaxRows = RaceEnsembles.DefaultBagMaxRows)
     {
         var higher = TaskDefaults.HigherIsBetter(LightGbmTrainer.CurveMetric(task, primaryMetric));
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -107,8 +133,14 @@ public static class PortfolioRace
             var outcomes = runs.Select((r, i) => r.Iteration > 0 ? r.Outcome(saveModel: i == winner) : null).ToList();
             var raced = entries.Select((e, i) => new RacedCandidate(e, parameters[i], runs[i].BestValidMetric,
                 outcomes[i]?.Test.Get(primaryMetric) ?? double.NaN, runs[i].BestIteration, runs[i].Iteration, runs[i].Elapsed.TotalSeconds, dropped[i])).ToList();
-            log?.Invoke($"Winner on validation: {entries[winner].Candidate.Id} ({runs[winner].MetricName} {runs[winner].BestValidMetric:0.####}); its model is kept.");
-            return new RaceOutcome(raced, winner, outcomes[winner]! with { Elapsed = before + watch.Elapsed }, before + watch.Elapsed);
+            var selected = ensemble ? RaceEnsembles.Build(split, entries, parameters, runs, dropped, winner, task, primaryMetric, higher, outcomes[winner]!, ensembleZ, bagMaxRows, cancellationToken) : null;
+            log?.Invoke($"Best single model on validation: {entries[winner].Candidate.Id} ({runs[winner].MetricName} {runs[winner].BestValidMetric:0.####}).");
+            if (selected is not null) log?.Invoke(selected.Why);
+            var elapsed = before + watch.Elapsed;
+            return new RaceOutcome(raced, winner, outcomes[winner]! with { Elapsed = elapsed }, elapsed)
+            {
+                Ensemble = selected is { Outcome: { } o } ? selected with { Outcome = o with { Elapsed = elapsed } } : selected,
+            };
         }
         finally
         {
