@@ -28,7 +28,8 @@ public sealed class TrainingExperience(TrainingJobStore jobs, ExperimentStore ex
     /// <summary>A run this process just finished joins the knowledge base at once (a race adds a partial matrix row).</summary>
     internal void LearnFinished(Guid jobId, Guid experimentId, DataCard card, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, IReadOnlyList<RaceResult> race)
     {
-        if (sink is null || outcome.Test.Get(card.PrimaryMetric) is not { } score || !_learned.TryAdd(jobId, true)) return;
+        // The parameters are the race's winner's: its own score, not the ensemble's it may have been part of.
+        if (sink is null || (race.FirstOrDefault(r => r.Winner)?.Test ?? outcome.Test.Get(card.PrimaryMetric)) is not { } score || double.IsNaN(score) || !_learned.TryAdd(jobId, true)) return;
         var profile = DataProfiler.Profile(table, card.LabelColumn);
         var counts = profile.ClassCounts.Select(c => c.Count).ToList();
         var meta = MetaFeatures.FromCard(card, counts.Count >= 2 ? counts.Min() / (double)counts.Max() : null, profile.MissingShare);
@@ -68,7 +69,7 @@ public sealed class TrainingExperience(TrainingJobStore jobs, ExperimentStore ex
             var result = TrainingJobStore.ToView(job).Result!;
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
             var card = experiment.Cards.Data;
-            if (parameters is null || result.Test.Get(card.PrimaryMetric) is not { } score) continue;
+            if (parameters is null || (result.Race.FirstOrDefault(r => r.Winner)?.Test ?? result.Test.Get(card.PrimaryMetric)) is not { } score || double.IsNaN(score)) continue;
             records.Add((job.Id, job.CompletedUtc ?? since, Experience(card, ExperienceName(card, job.ExperimentId), MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race)));
         }
         return records;

@@ -32,6 +32,7 @@ internal sealed class JobRun(Guid id, LiveTrainingJob live, CancellationToken to
     public TrainingOutcome? Outcome { get; set; }
     public MetricForecast? Probe { get; set; }
     public IReadOnlyList<RaceResult> Race { get; set; } = [];
+    public RaceEnsembleResult? Ensemble { get; set; }
     public TrainingResult? Result { get; set; }
 
     public RunStatus Status { get; set; } = RunStatus.Failed;
@@ -261,7 +262,8 @@ public sealed class TrainingJobRunner(
         var outcome = await Task.Run(() => trainer.Race(data, plan, card, Threads, (id, m) => { lock (run.Live.Gate) run.Live.Curve.Add(m with { Candidate = id }); run.Live.Touch(); }, run.Log, portfolio.Options.RaceStrategy, portfolio.Options.FirstRung, budget, resume, (TimeSpan.FromSeconds(options.ModelCheckpointSeconds), checkpoint => run.Live.SetPendingCheckpoint(checkpoint)), cancellationToken: run.Token), CancellationToken.None);
         run.Race = outcome.Candidates.Select((r, i) => new RaceResult(r.Entry.Candidate.Id, r.Entry.Candidate.Origin, r.Entry.Reason, r.Entry.Values, r.Valid,
             r.Test, r.BestIteration, r.Seconds, i == outcome.Winner) { DroppedAtIteration = r.DroppedAtIteration }).ToList();
-        run.Outcome = outcome.WinnerOutcome;
+        run.Ensemble = outcome.Ensemble is { } e ? new RaceEnsembleResult(e.Kept, e.Bagged, e.Why, e.Weights, e.Valid, e.WinnerValid, e.Test) : null;
+        run.Outcome = outcome.KeptOutcome;
         run.Parameters = outcome.Candidates[outcome.Winner].Parameters;
     }
 
@@ -273,7 +275,7 @@ public sealed class TrainingJobRunner(
         var baseline = await Task.Run(() => trainer.Baseline(data, card, run.Token), CancellationToken.None);
         run.Log($"{baseline.Trainer}: test {metric} {baseline.Test.Get(metric):0.####}; {baseline.Elapsed.TotalSeconds:0.0} s.");
         run.Result = new TrainingResult(outcome.Test, outcome.BestIteration, outcome.Iterations, outcome.Elapsed.TotalSeconds, data.Split.Description, run.Parameters!.Messages, metric,
-            baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = run.Probe, Race = run.Race };
+            baseline.Test, baseline.Trainer, baseline.Elapsed.TotalSeconds) { Probe = run.Probe, Race = run.Race, Ensemble = run.Ensemble };
     }
 
     // The job's final state in one save: its log, curve, result and model; or, stopped with its process after a model

@@ -33,7 +33,12 @@ public sealed record TrainingResult(TestMetrics Test, int BestIteration, int Ite
     public Knowledge.Portfolio.MetricForecast? Probe { get; init; }
     /// <summary>Race mode: every candidate, the winner marked.</summary>
     public IReadOnlyList<RaceResult> Race { get; init; } = [];
+    /// <summary>Race mode: the ensemble built from the race, kept or not (null for runs from before ensembles).</summary>
+    public RaceEnsembleResult? Ensemble { get; init; }
 }
+
+/// <summary>What the race's ensemble selection did: the weights, whether the ensemble replaced the winner, and why.</summary>
+public sealed record RaceEnsembleResult(bool Kept, bool Bagged, string Why, IReadOnlyList<Knowledge.Portfolio.EnsembleWeight> Weights, double Valid, double WinnerValid, TestMetrics Test);
 
 /// <summary>A training job as the UI sees it.</summary>
 public sealed record TrainingJobView(
