@@ -53,7 +53,7 @@ public class EnsembleTests
     /// A race on a small real table ends with a bagged ensemble; the stored model is the ensemble, its weights sum to 1,
     /// and the downloaded zip's members, combined by its ensemble.json, reproduce the test metrics the race reported.
     /// </summary>
-    [Theory]
+    [Theory, Trait(TestCategory.Name, TestCategory.Training)]
     [InlineData("pima_indians_diabetes")]
     [InlineData("palmer_penguins")]
     public void TheDownloadedEnsemblePredictsWhatTheRaceReported(string dataset)

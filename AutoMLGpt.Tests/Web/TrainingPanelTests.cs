@@ -79,4 +79,26 @@ public class TrainingPanelTests : WebTestContext
         Assert.Contains("real 0.93, inside the band", text);
         Assert.Contains("Basis: probe:", text);
     }
+
+    [Fact]
+    public void ARaceThatKeptAnEnsembleSaysSoWithItsWeightsAndOffersTheZip()
+    {
+        var test = new TestMetrics(0.9, 0.95, 0.3, null, null, null, 100);
+        var result = new TrainingResult(test, 40, 90, 1.2, "split", [], "AUC")
+        {
+            Race =
+            [
+                new RaceResult(A.Id, A.Origin, "baseline", A.Hyperparameters, 0.91, 0.92, 100, 0.2, false) { DroppedAtIteration = 100 },
+                new RaceResult(B.Id, B.Origin, "zero-shot", B.Hyperparameters, 0.94, 0.93, 40, 1.0, true),
+            ],
+            Ensemble = new RaceEnsembleResult(true, true, "Ensemble kept: because it was better.", [new(1, B.Id, 0.6), new(0, A.Id, 0.4)], 0.95, 0.94, test),
+        };
+        var cut = Render<TrainingPanel>(p => p.Add(x => x.Job, Finished(result, [new IterationMetrics(1, double.NaN, 0.5, 0.9) { Candidate = B.Id }])).Add(x => x.OnStart, (string _) => { }).Add(x => x.OnCancel, () => { }));
+        var alert = cut.Find("#race-ensemble").TextContent;
+        Assert.Contains("Kept: a bagged ensemble", alert);
+        Assert.Contains($"{B.Id} 60%", alert);
+        Assert.Contains("best single", cut.Find("#race-results tr.winner").TextContent);
+        Assert.Contains("40% of the ensemble", cut.Find("#race-results").TextContent);
+        Assert.Contains("Download ensemble (zip)", cut.Find("#download-model").TextContent);
+    }
 }
