@@ -119,7 +119,11 @@ public class TrainingServiceTests
         Assert.Equal(preview.Candidates.Select(c => c.Candidate.Id), race.Select(r => r.Candidate));
         var winner = Assert.Single(race, r => r.Winner);
         Assert.Equal(race.Max(r => r.Valid), winner.Valid); // AUC: higher is better
-        Assert.Equal(winner.Test, done.RealFinal);
+        // The race ends with its ensemble when the rule keeps it (bagged on this small table), else its winner.
+        var ensemble = Assert.IsType<RaceEnsembleResult>(done.Result.Ensemble);
+        Assert.True(ensemble.Bagged);
+        Assert.Equal(ensemble.Kept ? ensemble.Test.Get(card.PrimaryMetric) : winner.Test, done.RealFinal);
+        Assert.Contains(ensemble.Kept ? "Ensemble kept:" : "Ensemble not kept:", done.Log);
         // Every candidate's curve is kept, tagged with its id, for the chart.
         Assert.Equal(race.Select(r => (string?)r.Candidate).ToHashSet(), done.Curve.Select(c => c.Candidate).ToHashSet());
         Assert.True(done.HasModel);

@@ -67,10 +67,11 @@ public class TrainingE2ETests(AppFixture app)
         await saved.WaitForTrainingAsync();
         await Expect(saved.RaceRows).ToHaveCountAsync(8);
         await Expect(saved.RaceWinner).ToHaveCountAsync(1);
-        await Expect(saved.RaceWinner).ToContainTextAsync("kept");
+        // The winner is "kept", or "best single" beside the race's kept ensemble, which the page then names.
+        await Expect(saved.RaceWinner).ToContainTextAsync(new System.Text.RegularExpressions.Regex("★ (kept|best single)"));
         // One validation curve per candidate, plus stage D's predicted one.
         await Expect(saved.TrainingCurves).ToHaveCountAsync(9);
-        await Expect(saved.RealLog).ToContainTextAsync("Winner on validation:");
+        await Expect(saved.RealLog).ToContainTextAsync("Winner on validation (best single model):");
         await Expect(saved.DownloadModel).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "automlgpt-race.png"), FullPage = true });
     }

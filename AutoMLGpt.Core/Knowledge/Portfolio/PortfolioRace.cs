@@ -134,7 +134,7 @@ public static class PortfolioRace
             var raced = entries.Select((e, i) => new RacedCandidate(e, parameters[i], runs[i].BestValidMetric,
                 outcomes[i]?.Test.Get(primaryMetric) ?? double.NaN, runs[i].BestIteration, runs[i].Iteration, runs[i].Elapsed.TotalSeconds, dropped[i])).ToList();
             var selected = ensemble ? RaceEnsembles.Build(split, entries, parameters, runs, dropped, winner, task, primaryMetric, higher, outcomes[winner]!, ensembleZ, bagMaxRows, cancellationToken) : null;
-            log?.Invoke($"Best single model on validation: {entries[winner].Candidate.Id} ({runs[winner].MetricName} {runs[winner].BestValidMetric:0.####}).");
+            log?.Invoke($"Winner on validation (best single model): {entries[winner].Candidate.Id} ({runs[winner].MetricName} {runs[winner].BestValidMetric:0.####}).");
             if (selected is not null) log?.Invoke(selected.Why);
             var elapsed = before + watch.Elapsed;
             return new RaceOutcome(raced, winner, outcomes[winner]! with { Elapsed = elapsed }, elapsed)
