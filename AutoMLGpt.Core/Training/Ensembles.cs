@@ -24,21 +24,23 @@ public static class EnsembleSelection
     /// </summary>
     public static double Objective(MlTask task, string primaryMetric, float[] labels, double[] predictions, int classes)
     {
-        if (task == MlTask.Regression)
-        {
-            double se = 0;
-            for (var i = 0; i < labels.Length; i++) { var d = predictions[i] - labels[i]; se += d * d; }
-            return Math.Sqrt(se / labels.Length);
-        }
         if (task == MlTask.BinaryClassification && LightGbmTrainer.CurveMetric(task, primaryMetric) == "AUC")
             return 1 - (TestMetrics.RocAuc(labels, predictions) ?? 0.5);
+        double sum = 0;
+        for (var i = 0; i < labels.Length; i++) sum += RowLoss(task, labels, predictions, i, classes);
+        return task == MlTask.Regression ? Math.Sqrt(sum / labels.Length) : sum / labels.Length;
+    }
+
+    /// <summary>One row's loss: squared error for regression (RMSE is the root of their mean), log loss otherwise.</summary>
+    private static double RowLoss(MlTask task, float[] labels, double[] predictions, int i, int classes)
+    {
         const double eps = 1e-15;
-        double loss = 0;
-        for (var i = 0; i < labels.Length; i++)
-            loss -= task == MlTask.BinaryClassification
-                ? Math.Log(Math.Clamp(labels[i] == 1 ? predictions[i] : 1 - predictions[i], eps, 1))
-                : Math.Log(Math.Clamp(predictions[i * classes + (int)labels[i]], eps, 1));
-        return loss / labels.Length;
+        return task switch
+        {
+            MlTask.Regression => (predictions[i] - labels[i]) * (predictions[i] - labels[i]),
+            MlTask.BinaryClassification => -Math.Log(Math.Clamp(labels[i] == 1 ? predictions[i] : 1 - predictions[i], eps, 1)),
+            _ => -Math.Log(Math.Clamp(predictions[i * classes + (int)labels[i]], eps, 1)),
+        };
     }
 
     /// <param name="validPredictions">Each model's validation predictions in <see cref="TestMetrics.Compute"/>'s layout.</param>
@@ -94,19 +96,10 @@ public static class EnsembleSelection
             return (gain, Math.Sqrt(gains.Sum(g => (g - mean) * (g - mean)) / (gains.Length - 1)));
         }
         var d = new double[n];
-        const double eps = 1e-15;
-        for (var i = 0; i < n; i++)
-            d[i] = task switch
-            {
-                MlTask.Regression => (single[i] - labels[i]) * (single[i] - labels[i]) - (ensemble[i] - labels[i]) * (ensemble[i] - labels[i]),
-                MlTask.BinaryClassification => LogLoss(single[i], labels[i]) - LogLoss(ensemble[i], labels[i]),
-                _ => Math.Log(Math.Clamp(ensemble[i * classes + (int)labels[i]], eps, 1)) - Math.Log(Math.Clamp(single[i * classes + (int)labels[i]], eps, 1)),
-            };
+        for (var i = 0; i < n; i++) d[i] = RowLoss(task, labels, single, i, classes) - RowLoss(task, labels, ensemble, i, classes);
         var average = d.Average();
         var variance = d.Sum(x => (x - average) * (x - average)) / (n - 1);
         return (average, Math.Sqrt(variance / n));
-
-        static double LogLoss(double p, float label) => -Math.Log(Math.Clamp(label == 1 ? p : 1 - p, eps, 1));
     }
 
     /// <summary>The weighted average of several models' predictions (weights sum to 1).</summary>
@@ -148,9 +141,6 @@ public sealed record EnsembleModel(MlTask Task, int Classes, IReadOnlyList<Ensem
         var stored = JsonSerializer.Deserialize<Stored>(modelText, Json);
         return stored is { Format: FormatMarker } ? new EnsembleModel(stored.Task, stored.Classes, stored.Members) : null;
     }
-
-    /// <summary>"pack-adult 48%, ag-r1 32%, defaults 20%".</summary>
-    public string Describe() => string.Join(", ", Members.Select(m => $"{m.Candidate} {m.Weight.ToString("0%", CultureInfo.InvariantCulture)}"));
 
     /// <summary>
     /// The download: each member's LightGBM text model, <c>ensemble.json</c> (task, classes, members, weights) and a README

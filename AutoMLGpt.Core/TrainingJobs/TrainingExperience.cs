@@ -28,8 +28,7 @@ public sealed class TrainingExperience(TrainingJobStore jobs, ExperimentStore ex
     /// <summary>A run this process just finished joins the knowledge base at once (a race adds a partial matrix row).</summary>
     internal void LearnFinished(Guid jobId, Guid experimentId, DataCard card, TrainingParameters parameters, TrainingOutcome outcome, CsvTable table, IReadOnlyList<RaceResult> race)
     {
-        // The parameters are the race's winner's: its own score, not the ensemble's it may have been part of.
-        if (sink is null || (race.FirstOrDefault(r => r.Winner)?.Test ?? outcome.Test.Get(card.PrimaryMetric)) is not { } score || double.IsNaN(score) || !_learned.TryAdd(jobId, true)) return;
+        if (sink is null || ParametersScore(race, outcome.Test, card) is not { } score || !_learned.TryAdd(jobId, true)) return;
         var profile = DataProfiler.Profile(table, card.LabelColumn);
         var counts = profile.ClassCounts.Select(c => c.Count).ToList();
         var meta = MetaFeatures.FromCard(card, counts.Count >= 2 ? counts.Min() / (double)counts.Max() : null, profile.MissingShare);
@@ -69,11 +68,15 @@ public sealed class TrainingExperience(TrainingJobStore jobs, ExperimentStore ex
             var result = TrainingJobStore.ToView(job).Result!;
             var parameters = System.Text.Json.JsonSerializer.Deserialize<TrainingParameters>(job.ParametersJson, ExperimentStore.Json);
             var card = experiment.Cards.Data;
-            if (parameters is null || (result.Race.FirstOrDefault(r => r.Winner)?.Test ?? result.Test.Get(card.PrimaryMetric)) is not { } score || double.IsNaN(score)) continue;
+            if (parameters is null || ParametersScore(result.Race, result.Test, card) is not { } score) continue;
             records.Add((job.Id, job.CompletedUtc ?? since, Experience(card, ExperienceName(card, job.ExperimentId), MetaFeatures.FromCard(card), parameters, result.BestIteration, score, result.Race)));
         }
         return records;
     }
+
+    // The score of the run's parameters: in a race, the winner's own, not that of the ensemble it may have been part of.
+    private static double? ParametersScore(IReadOnlyList<RaceResult> race, TestMetrics test, DataCard card) =>
+        (race.FirstOrDefault(r => r.Winner)?.Test ?? test.Get(card.PrimaryMetric)) is { } score && !double.IsNaN(score) ? score : null;
 
     // A finished run as an experience: its card and statistics, the LightGBM values that transfer, and its test score.
     private static ExperienceRecord Experience(DataCard card, string name, MetaFeatures meta, TrainingParameters parameters, int bestIteration, double score, IReadOnlyList<RaceResult>? race)

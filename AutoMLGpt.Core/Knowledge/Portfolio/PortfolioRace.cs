@@ -17,7 +17,12 @@ public sealed record RaceOutcome(IReadOnlyList<RacedCandidate> Candidates, int W
 }
 
 /// <summary>A candidate's share of the ensemble.</summary>
-public sealed record EnsembleWeight(int Index, string Candidate, double Weight);
+public sealed record EnsembleWeight(int Index, string Candidate, double Weight)
+{
+    /// <summary>"pack-adult 48%, ag-r1 32%, defaults 20%", for the log and the training panel.</summary>
+    public static string Describe(IEnumerable<EnsembleWeight> weights) =>
+        string.Join(", ", weights.Select(w => $"{w.Candidate} {w.Weight.ToString("0%", System.Globalization.CultureInfo.InvariantCulture)}"));
+}
 
 /// <summary>
 /// The ensemble selected from a race's models on validation: its weights, its validation objective and card metric

@@ -32,30 +32,30 @@ public static class RaceEnsembles
             .OrderByDescending(i => dropped[i] ?? int.MaxValue)
             .ThenBy(i => higher ? -runs[i].BestValidMetric : runs[i].BestValidMetric).Prepend(winner).ToList();
         if (ranked.Count < 2) return null;
-        var winnerValid = runs[winner].Predictions().Valid;
+        var winnerPredictions = runs[winner].Predictions();
         return split.TrainRows + split.ValidRows <= bagMaxRows
-            ? Bagged(split, entries, parameters, ranked.Take(BaggedConfigurations).ToList(), winner, winnerValid, runs[winner].BestValidMetric, task, primaryMetric, higher, winnerOutcome, z, cancellationToken)
-            : FromRaceModels(split, entries, runs, ranked, winnerValid, runs[winner].BestValidMetric, task, primaryMetric, higher, winnerOutcome, z);
+            ? Bagged(split, entries, parameters, ranked.Take(BaggedConfigurations).ToList(), winnerPredictions.Valid, runs[winner].BestValidMetric, task, primaryMetric, higher, winnerOutcome, z, cancellationToken)
+            : FromRaceModels(split, entries, runs, ranked, winnerPredictions, runs[winner].BestValidMetric, task, primaryMetric, higher, winnerOutcome, z);
     }
 
     private static RaceEnsemble FromRaceModels(LightGbmSplit split, IReadOnlyList<RaceEntry> entries, IReadOnlyList<LightGbmRun> runs, IReadOnlyList<int> ranked,
-        double[] winnerValid, double winnerMetric, MlTask task, string primaryMetric, bool higher, TrainingOutcome winnerOutcome, double z)
+        (double[] Valid, double[] Test) winnerPredictions, double winnerMetric, MlTask task, string primaryMetric, bool higher, TrainingOutcome winnerOutcome, double z)
     {
-        var predictions = ranked.Select(i => ranked[0] == i ? (winnerValid, runs[i].Predictions().Test) : runs[i].Predictions()).ToList();
-        var valid = predictions.Select(p => p.Item1).ToList();
-        var (counts, objective) = EnsembleSelection.Select(valid, split.YValid, task, primaryMetric, split.Classes);
+        var predictions = ranked.Select((i, m) => m == 0 ? winnerPredictions : runs[i].Predictions()).ToList(); // ranked[0] is the winner
+        var valid = predictions.Select(p => p.Valid).ToList();
+        var (counts, _) = EnsembleSelection.Select(valid, split.YValid, task, primaryMetric, split.Classes);
         var weights = Weights(counts);
         var members = Enumerable.Range(0, ranked.Count).Where(m => counts[m] > 0).OrderByDescending(m => counts[m]).ToList();
-        var test = TestMetrics.Compute(task, split.YTest, EnsembleSelection.Combine(predictions.Select(p => p.Item2).ToList(), weights), split.Classes);
+        var test = TestMetrics.Compute(task, split.YTest, EnsembleSelection.Combine(predictions.Select(p => p.Test).ToList(), weights), split.Classes);
         var shares = members.Select(m => new EnsembleWeight(ranked[m], entries[ranked[m]].Candidate.Id, weights[m])).ToList();
         var model = new Lazy<EnsembleModel>(() => new EnsembleModel(task, split.Classes, members.Select(m => new EnsembleMember(entries[ranked[m]].Candidate.Id, weights[m],
             runs[ranked[m]].KeptIteration, m == 0 ? winnerOutcome.ModelText : runs[ranked[m]].BestModel())).ToList()));
-        return Decide(split, shares, EnsembleSelection.Combine(valid, weights), objective, winnerValid, winnerMetric, test, task, primaryMetric, higher, z, winnerOutcome, model,
+        return Decide(split, shares, EnsembleSelection.Combine(valid, weights), winnerPredictions.Valid, winnerMetric, test, task, primaryMetric, higher, z, winnerOutcome, model,
             $"greedy selection over the race's {ranked.Count} models on {split.ValidRows} validation rows");
     }
 
     private static RaceEnsemble Bagged(LightGbmSplit split, IReadOnlyList<RaceEntry> entries, IReadOnlyList<TrainingParameters> parameters, IReadOnlyList<int> configurations,
-        int winner, double[] winnerValid, double winnerMetric, MlTask task, string primaryMetric, bool higher, TrainingOutcome winnerOutcome, double z, CancellationToken cancellationToken)
+        double[] winnerValid, double winnerMetric, MlTask task, string primaryMetric, bool higher, TrainingOutcome winnerOutcome, double z, CancellationToken cancellationToken)
     {
         var (trainRows, validRows, columns) = (split.TrainRows, split.ValidRows, split.Columns);
         var n = trainRows + validRows;
@@ -92,7 +92,7 @@ public static class RaceEnsembles
                 models[c].Add((run.BestModel(), run.KeptIteration));
             }
         }
-        var (counts, objective) = EnsembleSelection.Select(oof, labels, task, primaryMetric, split.Classes);
+        var (counts, _) = EnsembleSelection.Select(oof, labels, task, primaryMetric, split.Classes);
         var weights = Weights(counts);
         var members = Enumerable.Range(0, configurations.Count).Where(m => counts[m] > 0).OrderByDescending(m => counts[m]).ToList();
         var testMetrics = TestMetrics.Compute(task, split.YTest, EnsembleSelection.Combine(test, weights), split.Classes);
@@ -102,16 +102,16 @@ public static class RaceEnsembles
         var shares = members.Select(m => new EnsembleWeight(configurations[m], entries[configurations[m]].Candidate.Id, weights[m])).ToList();
         var model = new Lazy<EnsembleModel>(() => new EnsembleModel(task, split.Classes, members.SelectMany(m => models[m].Select((fm, f) =>
             new EnsembleMember($"{entries[configurations[m]].Candidate.Id} fold {f + 1}", weights[m] / Folds, fm.Iteration, fm.Model))).ToList()));
-        var objectiveOnValid = EnsembleSelection.Objective(task, primaryMetric, split.YValid, validPart, split.Classes);
-        return Decide(split, shares, validPart, objectiveOnValid, winnerValid, winnerMetric, testMetrics, task, primaryMetric, higher, z, winnerOutcome, model,
+        return Decide(split, shares, validPart, winnerValid, winnerMetric, testMetrics, task, primaryMetric, higher, z, winnerOutcome, model,
             $"{configurations.Count} configurations bagged over {Folds} folds of the {n} training and validation rows, greedy selection on out-of-fold predictions", bagged: true);
     }
 
-    private static RaceEnsemble Decide(LightGbmSplit split, IReadOnlyList<EnsembleWeight> shares, double[] ensembleValid, double objective, double[] winnerValid, double winnerMetric,
+    private static RaceEnsemble Decide(LightGbmSplit split, IReadOnlyList<EnsembleWeight> shares, double[] ensembleValid, double[] winnerValid, double winnerMetric,
         TestMetrics test, MlTask task, string primaryMetric, bool higher, double z, TrainingOutcome winnerOutcome, Lazy<EnsembleModel> model, string how, bool bagged = false)
     {
         var curve = LightGbmTrainer.CurveMetric(task, primaryMetric);
         var validMetric = TestMetrics.Compute(task, split.YValid, ensembleValid, split.Classes).Get(curve) ?? double.NaN;
+        var objective = EnsembleSelection.Objective(task, primaryMetric, split.YValid, ensembleValid, split.Classes);
         var winnerObjective = EnsembleSelection.Objective(task, primaryMetric, split.YValid, winnerValid, split.Classes);
         var (gain, se) = EnsembleSelection.Improvement(task, primaryMetric, split.YValid, ensembleValid, winnerValid, split.Classes);
         var notWorse = higher ? validMetric >= winnerMetric - 1e-12 : validMetric <= winnerMetric + 1e-12;
@@ -121,7 +121,7 @@ public static class RaceEnsembles
         // confident gain kept it on 14% of splits and scored 1.008 normalised; taking it always scored 1.029).
         var confident = bagged ? gain + z * se >= 0 : gain - z * se > 0 && notWorse;
         var kept = (bagged || shares.Count > 1) && confident;
-        var described = string.Join(", ", shares.Select(w => $"{w.Candidate} {w.Weight:0%}"));
+        var described = EnsembleWeight.Describe(shares);
         var objectiveName = task == MlTask.Regression ? "RMSE" : curve == "AUC" ? "1 − AUC" : "log loss";
         var evidence = $"on the {split.ValidRows} validation rows {objectiveName} {objective:0.####} against {winnerObjective:0.####} and {curve} {validMetric:0.####} against {winnerMetric:0.####} for the best single model";
         var why = kept
@@ -138,7 +138,11 @@ public static class RaceEnsembles
         };
     }
 
-    private static List<double> Weights(int[] counts) => counts.Select(c => c / (double)counts.Sum()).ToList();
+    private static List<double> Weights(int[] counts)
+    {
+        var total = (double)counts.Sum();
+        return counts.Select(c => c / total).ToList();
+    }
 
     /// <summary>Stratified folds: rows ordered by label (ties in a seeded random order) and dealt out in turn.</summary>
     internal static int[] FoldOf(float[] labels, int folds, int seed)
